@@ -4,3 +4,5 @@ export * from './capture-report.js';
 export * from './verdict.js';
 export * from './scenario.js';
 export * from './errors.js';
+export * from './topology.js';
+export * from './evidence.js';
