@@ -1,7 +1,45 @@
-/** `netproof capture`: lands with the capture analyser. */
+/** `netproof capture FILE [--json] [--extra-ca FILE]`: analyse a capture and print the summary or the CaptureReport. */
+import { readFile } from 'node:fs/promises';
+import { analyzeCapture, renderCaptureSummary } from '../capture/index.js';
+import { loadConfig } from '../config.js';
 import { UserInputError } from '../domain/errors.js';
 
+/** Options of the command. */
+export interface CaptureCommandOptions {
+  json?: boolean | undefined;
+  extraCa?: string | undefined;
+}
+
+async function readExtraCa(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UserInputError('capture.extra-ca-unreadable', `cannot read the extra CA file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new UserInputError('capture.extra-ca-invalid', `the extra CA file ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  return text;
+}
+
 /** Runs `netproof capture`. */
-export async function runCapture(..._args: unknown[]): Promise<void> {
-  throw new UserInputError('command.unavailable', 'netproof capture is not available in this build yet');
+export async function runCapture(file: string, options: CaptureCommandOptions = {}): Promise<void> {
+  const config = loadConfig();
+  const extraCaPath = options.extraCa ?? config.NETPROOF_EXTRA_CA_FILE;
+  const extraCaPem = extraCaPath ? await readExtraCa(extraCaPath) : undefined;
+  const report = await analyzeCapture(file, {
+    ...(extraCaPem !== undefined ? { extraCaPem } : {}),
+    limits: {
+      maxInputBytes: config.NETPROOF_LIMITS_CAPTURE_FILE_BYTES,
+      maxDecompressedBytes: config.NETPROOF_LIMITS_DECOMPRESSED_BYTES,
+      maxPackets: config.NETPROOF_LIMITS_PACKETS,
+      maxConversations: config.NETPROOF_LIMITS_CONVERSATIONS,
+    },
+  });
+  for (const warning of report.warnings) process.stderr.write(`netproof: warning: ${warning}\n`);
+  const output = options.json ? `${JSON.stringify(report, null, 2)}\n` : renderCaptureSummary(report);
+  await new Promise<void>((resolve, reject) => {
+    process.stdout.write(output, (error) => (error ? reject(error) : resolve()));
+  });
 }

@@ -1,0 +1,368 @@
+/**
+ * The capture analysis: decoded packets in, a CaptureReport out. State lives per
+ * conversation (a TCP state machine, a TLS view, DNS questions, ICMP errors, a few
+ * frame numbers as proof), never per packet, so memory stays flat on any capture size.
+ */
+import type { DecodedPacket, DnsMessage } from '../packet.js';
+import type { CaptureFormat, CaptureReport, Conversation, DnsSummary, IcmpSummary } from '../../domain/capture-report.js';
+import { TrustStore } from './certificates.js';
+import { DNS_PORTS, dnsTypeName, parseDnsMessage } from './dns.js';
+import { buildFindings, type ConversationFacts } from './findings.js';
+import { icmpMeaning, isEchoReply, isEchoRequest, isIcmpError } from './icmp.js';
+import { TcpConversationState } from './tcp-state.js';
+import { TlsSession } from './tls-session.js';
+
+/** Options of one analysis. */
+export interface AnalysisOptions {
+  /** Extra trusted roots (PEM text) for the chain check, e.g. a private CA. */
+  extraCaPem?: string;
+  /** Conversations tracked before new ones are only counted (NETPROOF_LIMITS_CONVERSATIONS). */
+  maxConversations?: number;
+  /** The trust store to use (tests); default Node's roots plus extraCaPem. */
+  trustStore?: TrustStore;
+}
+
+/** Frames kept as proof per kind and conversation. */
+const MAX_PROOF_FRAMES = 8;
+/** DNS questions kept per conversation. */
+const MAX_DNS_PER_CONVERSATION = 64;
+/** ICMP errors kept per conversation. */
+const MAX_ICMP_PER_CONVERSATION = 16;
+/** Ports that are likely servers, as Zeek's likely_server_ports would say for common services. */
+const LIKELY_SERVER_PORTS: ReadonlySet<number> = new Set([
+  20, 21, 22, 23, 25, 53, 67, 69, 80, 88, 110, 111, 123, 135, 137, 138, 139, 143, 161, 389, 443, 445, 465, 500, 514, 587,
+  636, 853, 989, 990, 993, 995, 1194, 1433, 1521, 1723, 1812, 1813, 2049, 3128, 3268, 3306, 3389, 4500, 5060, 5061, 5353,
+  5355, 5432, 5671, 5672, 5985, 5986, 6379, 6443, 8080, 8443, 9092, 9200, 27017,
+]);
+
+function likelyServerPort(port: number): boolean {
+  return LIKELY_SERVER_PORTS.has(port);
+}
+
+/** Zeek's guess when the first packet is not a SYN: flip when it comes from a likely server port. */
+function flipWithoutSyn(sourcePort: number, destinationPort: number, isSynAck: boolean): boolean {
+  if (isSynAck) return true;
+  if (!likelyServerPort(sourcePort)) return false;
+  if (likelyServerPort(destinationPort)) return sourcePort < destinationPort;
+  return true;
+}
+
+/** Proof frames of one kind, bounded. */
+function remember(list: number[], frame: number): void {
+  if (list.length < MAX_PROOF_FRAMES) list.push(frame);
+}
+
+/** A DNS question and what came back. */
+export interface DnsQuestion {
+  id: number;
+  name: string;
+  type: number;
+  rcode: number | null;
+  answers: string[];
+  queryFrame: number;
+  responseFrame: number | null;
+}
+
+/** One conversation while the capture is read. */
+export class ConversationState {
+  lastFrame: number;
+  endInMs: number;
+  packetsToServer = 0;
+  packetsToClient = 0;
+  bytesToServer = 0;
+  bytesToClient = 0;
+  tcp: TcpConversationState | null = null;
+  tls: TlsSession | null = null;
+  /** Wireshark's own analysis flags, when the export carries them. */
+  exportRetransmissions = 0;
+  exportZeroWindows = 0;
+  readonly frames = { syn: [] as number[], synAck: [] as number[], reset: [] as number[], fin: [] as number[], retransmission: [] as number[], zeroWindow: [] as number[] };
+  dns: DnsQuestion[] | null = null;
+  /** For pcap UDP: whether this conversation's payload is DNS (decided on its first payload). */
+  dnsPayload: boolean | null = null;
+  icmp: IcmpSummary[] | null = null;
+  echoRequests = 0;
+  echoReplies = 0;
+
+  constructor(
+    readonly key: string,
+    readonly id: string,
+    readonly protocol: Conversation['protocol'],
+    readonly client: { ip: string; port: number | null },
+    readonly server: { ip: string; port: number | null },
+    readonly firstFrame: number,
+    readonly startInMs: number,
+  ) {
+    this.lastFrame = firstFrame;
+    this.endInMs = startInMs;
+  }
+}
+
+/** Truncates to the millisecond, after rounding away float noise below the microsecond. */
+export function isoMilliseconds(timeInMs: number): string {
+  return new Date(Math.floor(Math.round(timeInMs * 1000) / 1000)).toISOString();
+}
+
+/** Reads packets one at a time and builds the report at the end. */
+export class CaptureAnalyzer {
+  private readonly conversations = new Map<string, ConversationState>();
+  /** Every conversation in order of first frame (closed ones leave the map but stay here). */
+  private readonly ordered: ConversationState[] = [];
+  private readonly counters = { tcp: 0, udp: 0, icmp: 0, icmpv6: 0 };
+  private readonly maxConversations: number;
+  private readonly trust: TrustStore;
+  private droppedConversations = 0;
+  private sawExportAnalysis = false;
+  private packets = 0;
+
+  constructor(options: AnalysisOptions = {}) {
+    this.maxConversations = options.maxConversations ?? Number.POSITIVE_INFINITY;
+    this.trust = options.trustStore ?? TrustStore.withSystemRoots(options.extraCaPem);
+  }
+
+  /** The PacketSink: one call per frame, in capture order. */
+  readonly add = (packet: DecodedPacket): void => {
+    this.packets += 1;
+    const ip = packet.ip;
+    if (!ip) return;
+    if (packet.tcp) this.addTcp(packet, ip.src, ip.dst);
+    else if (packet.udp) this.addUdp(packet, ip.src, ip.dst);
+    else if (packet.icmp) this.addIcmp(packet, ip.src, ip.dst);
+  };
+
+  private create(key: string, protocol: Conversation['protocol'], client: { ip: string; port: number | null }, server: { ip: string; port: number | null }, packet: DecodedPacket): ConversationState | null {
+    if (this.ordered.length >= this.maxConversations) {
+      this.droppedConversations += 1;
+      return null;
+    }
+    const id = `${protocol}-${this.counters[protocol]++}`;
+    const conversation = new ConversationState(key, id, protocol, client, server, packet.frame, packet.timeInMs);
+    this.conversations.set(key, conversation);
+    this.ordered.push(conversation);
+    return conversation;
+  }
+
+  private touch(conversation: ConversationState, packet: DecodedPacket, toServer: boolean): void {
+    conversation.lastFrame = packet.frame;
+    if (packet.timeInMs > conversation.endInMs) conversation.endInMs = packet.timeInMs;
+    if (toServer) {
+      conversation.packetsToServer += 1;
+      conversation.bytesToServer += packet.length;
+    } else {
+      conversation.packetsToClient += 1;
+      conversation.bytesToClient += packet.length;
+    }
+  }
+
+  private addTcp(packet: DecodedPacket, src: string, dst: string): void {
+    const tcp = packet.tcp;
+    if (!tcp) return;
+    const key = flowKey('tcp', src, tcp.srcPort, dst, tcp.dstPort);
+    let conversation = this.conversations.get(key);
+    if (conversation?.tcp) {
+      const fromClient = conversation.client.ip === src && conversation.client.port === tcp.srcPort;
+      if (conversation.tcp.isReuse(fromClient, tcp.seq, tcp.flags)) {
+        this.conversations.delete(key);
+        conversation = undefined;
+      }
+    }
+    if (!conversation) {
+      const syn = (tcp.flags & 0x02) !== 0;
+      const ack = (tcp.flags & 0x10) !== 0;
+      const flip = !(syn && !ack) && flipWithoutSyn(tcp.srcPort, tcp.dstPort, syn && ack);
+      const sender = { ip: src, port: tcp.srcPort };
+      const receiver = { ip: dst, port: tcp.dstPort };
+      const created = this.create(key, 'tcp', flip ? receiver : sender, flip ? sender : receiver, packet);
+      if (!created) return;
+      created.tcp = new TcpConversationState();
+      conversation = created;
+    }
+    const state = conversation.tcp;
+    if (!state) return;
+    const fromClient = conversation.client.ip === src && conversation.client.port === tcp.srcPort;
+    this.touch(conversation, packet, fromClient);
+
+    const retransmissionsBefore = state.retransmissions;
+    const zeroWindowsBefore = state.zeroWindows;
+    state.process(fromClient, tcp.seq, tcp.ack, tcp.flags, tcp.window, tcp.payloadLength, packet.timeInMs);
+    if (tcp.analysis) {
+      this.sawExportAnalysis = true;
+      if (tcp.analysis.retransmission) {
+        conversation.exportRetransmissions += 1;
+      }
+      if (tcp.analysis.zeroWindow) conversation.exportZeroWindows += 1;
+    }
+    const retransmitted = tcp.analysis ? tcp.analysis.retransmission === true : state.retransmissions > retransmissionsBefore;
+    const zeroWindow = tcp.analysis ? tcp.analysis.zeroWindow === true : state.zeroWindows > zeroWindowsBefore;
+    if (retransmitted) remember(conversation.frames.retransmission, packet.frame);
+    if (zeroWindow) remember(conversation.frames.zeroWindow, packet.frame);
+
+    const flags = tcp.flags;
+    if ((flags & 0x02) !== 0) remember((flags & 0x10) !== 0 ? conversation.frames.synAck : conversation.frames.syn, packet.frame);
+    if ((flags & 0x04) !== 0) remember(conversation.frames.reset, packet.frame);
+    if ((flags & 0x01) !== 0) remember(conversation.frames.fin, packet.frame);
+
+    const from = fromClient ? 'client' : 'server';
+    if (packet.tls && packet.tls.length > 0) {
+      conversation.tls ??= new TlsSession();
+      for (const message of packet.tls) conversation.tls.add(message, from, packet.frame, packet.timeInMs);
+    } else if (tcp.payload && tcp.payload.length > 0 && (flags & 0x04) === 0 && !conversation.tls?.notTls) {
+      conversation.tls ??= new TlsSession();
+      const sender = fromClient ? state.originator : state.responder;
+      conversation.tls.addPayload(from, tcp.seq, sender.initialSequence, tcp.payload, packet.frame, packet.timeInMs);
+    }
+  }
+
+  private addUdp(packet: DecodedPacket, src: string, dst: string): void {
+    const udp = packet.udp;
+    if (!udp) return;
+    const key = flowKey('udp', src, udp.srcPort, dst, udp.dstPort);
+    let conversation = this.conversations.get(key);
+    if (!conversation) {
+      const flip = flipWithoutSyn(udp.srcPort, udp.dstPort, false);
+      const sender = { ip: src, port: udp.srcPort };
+      const receiver = { ip: dst, port: udp.dstPort };
+      const created = this.create(key, 'udp', flip ? receiver : sender, flip ? sender : receiver, packet);
+      if (!created) return;
+      conversation = created;
+    }
+    const fromClient = conversation.client.ip === src && conversation.client.port === udp.srcPort;
+    this.touch(conversation, packet, fromClient);
+    let dns: DnsMessage | null = packet.dns ?? null;
+    if (!dns && udp.payload && udp.payload.length > 0 && conversation.dnsPayload !== false) {
+      const wellKnown = DNS_PORTS.has(udp.srcPort) || DNS_PORTS.has(udp.dstPort);
+      dns = parseDnsMessage(udp.payload);
+      // On other ports the first payload decides, so non-DNS UDP is parsed once only.
+      if (!wellKnown && conversation.dnsPayload === null) conversation.dnsPayload = dns !== null;
+    }
+    if (dns) this.addDns(conversation, dns, packet.frame);
+  }
+
+  private addDns(conversation: ConversationState, message: DnsMessage, frame: number): void {
+    conversation.dns ??= [];
+    const question = message.questions[0];
+    if (!question) return;
+    const name = question.name.replace(/\.$/, '');
+    if (!message.response) {
+      const known = conversation.dns.find((entry) => entry.id === message.id && entry.name === name && entry.type === question.type);
+      if (!known && conversation.dns.length < MAX_DNS_PER_CONVERSATION) {
+        conversation.dns.push({ id: message.id, name, type: question.type, rcode: null, answers: [], queryFrame: frame, responseFrame: null });
+      }
+      return;
+    }
+    let entry = conversation.dns.find((candidate) => candidate.id === message.id && candidate.name === name && candidate.type === question.type && candidate.responseFrame === null);
+    if (!entry) {
+      if (conversation.dns.length >= MAX_DNS_PER_CONVERSATION) return;
+      entry = { id: message.id, name, type: question.type, rcode: null, answers: [], queryFrame: frame, responseFrame: null };
+      conversation.dns.push(entry);
+    }
+    entry.rcode = message.rcode;
+    entry.responseFrame = frame;
+    entry.answers = message.answers.filter((answer) => answer.type === 1 || answer.type === 28 || answer.type === 5).map((answer) => answer.data);
+  }
+
+  private addIcmp(packet: DecodedPacket, src: string, dst: string): void {
+    const icmp = packet.icmp;
+    if (!icmp) return;
+    const protocol = icmp.version === 6 ? 'icmpv6' : 'icmp';
+    if (isIcmpError(icmp.version, icmp.type) && icmp.quoted) {
+      const quoted = icmp.quoted;
+      const quotedProtocol = quoted.protocol === 6 ? 'tcp' : quoted.protocol === 17 ? 'udp' : null;
+      const target = quotedProtocol && quoted.srcPort !== undefined && quoted.dstPort !== undefined
+        ? this.conversations.get(flowKey(quotedProtocol, quoted.src, quoted.srcPort, quoted.dst, quoted.dstPort))
+        : undefined;
+      if (target) {
+        target.icmp ??= [];
+        if (target.icmp.length < MAX_ICMP_PER_CONVERSATION) target.icmp.push({ type: icmp.type, code: icmp.code, meaning: icmpMeaning(icmp.version, icmp.type, icmp.code), frame: packet.frame });
+        return;
+      }
+    }
+    const echo = isEchoRequest(icmp.version, icmp.type) || isEchoReply(icmp.version, icmp.type);
+    const discriminator = echo ? `echo:${icmp.identifier ?? 0}` : `type:${icmp.type}`;
+    const key = `${protocol}|${[src, dst].sort().join('|')}|${discriminator}`;
+    let conversation = this.conversations.get(key);
+    if (!conversation) {
+      const flip = isEchoReply(icmp.version, icmp.type);
+      const created = this.create(key, protocol, { ip: flip ? dst : src, port: null }, { ip: flip ? src : dst, port: null }, packet);
+      if (!created) return;
+      conversation = created;
+    }
+    this.touch(conversation, packet, conversation.client.ip === src);
+    if (isEchoRequest(icmp.version, icmp.type)) conversation.echoRequests += 1;
+    if (isEchoReply(icmp.version, icmp.type)) conversation.echoReplies += 1;
+    if (isIcmpError(icmp.version, icmp.type)) {
+      conversation.icmp ??= [];
+      if (conversation.icmp.length < MAX_ICMP_PER_CONVERSATION) conversation.icmp.push({ type: icmp.type, code: icmp.code, meaning: icmpMeaning(icmp.version, icmp.type, icmp.code), frame: packet.frame });
+    }
+  }
+
+  /** Packets handed to `add` so far. */
+  get packetCount(): number {
+    return this.packets;
+  }
+
+  /** The report, once the reader is done. */
+  finish(input: { format: CaptureFormat; packets: number; bytes: number }, readerWarnings: readonly string[] = []): CaptureReport {
+    const warnings = [...readerWarnings];
+    if (this.droppedConversations > 0) {
+      warnings.push(`more than ${this.maxConversations} conversations: ${this.droppedConversations} packets of later conversations were counted but not analysed`);
+    }
+    const conversations: Conversation[] = [];
+    const facts: ConversationFacts[] = [];
+    for (const state of this.ordered) {
+      const { conversation, fact } = this.summarize(state);
+      conversations.push(conversation);
+      facts.push(fact);
+    }
+    return { input: { ...input }, warnings, conversations, findings: buildFindings(facts) };
+  }
+
+  private summarize(state: ConversationState): { conversation: Conversation; fact: ConversationFacts } {
+    const conversation: Conversation = {
+      id: state.id,
+      protocol: state.protocol,
+      client: { ...state.client },
+      server: { ...state.server },
+      start: isoMilliseconds(state.startInMs),
+      end: isoMilliseconds(state.endInMs),
+      firstFrame: state.firstFrame,
+      lastFrame: state.lastFrame,
+      packets: { toServer: state.packetsToServer, toClient: state.packetsToClient },
+      bytes: { toServer: state.bytesToServer, toClient: state.bytesToClient },
+    };
+    const fact: ConversationFacts = { conversation, state, tls: null, retransmissions: 0, zeroWindows: 0 };
+    if (state.tcp) {
+      fact.retransmissions = this.sawExportAnalysis ? state.exportRetransmissions : state.tcp.retransmissions;
+      fact.zeroWindows = this.sawExportAnalysis ? state.exportZeroWindows : state.tcp.zeroWindows;
+      conversation.tcp = {
+        state: state.tcp.connState(),
+        handshake: state.tcp.handshake,
+        resetBy: state.tcp.firstResetBy,
+        retransmissions: fact.retransmissions,
+      };
+    }
+    if (state.tls?.seen) {
+      fact.tls = state.tls.facts(this.trust);
+      conversation.tls = fact.tls.summary;
+    }
+    if (state.dns && state.dns.length > 0) conversation.dns = state.dns.map(dnsSummary);
+    if (state.icmp && state.icmp.length > 0) conversation.icmp = state.icmp;
+    return { conversation, fact };
+  }
+}
+
+const RCODES: Readonly<Record<number, DnsSummary['rcode']>> = { 0: 'NOERROR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED' };
+
+function dnsSummary(question: DnsQuestion): DnsSummary {
+  return {
+    name: question.name,
+    type: dnsTypeName(question.type),
+    rcode: question.rcode === null ? null : (RCODES[question.rcode] ?? null),
+    answers: question.answers,
+  };
+}
+
+/** The key of a flow, the same from either direction. */
+export function flowKey(protocol: string, a: string, portA: number, b: string, portB: number): string {
+  return a < b || (a === b && portA <= portB) ? `${protocol}|${a}|${portA}|${b}|${portB}` : `${protocol}|${b}|${portB}|${a}|${portA}`;
+}
