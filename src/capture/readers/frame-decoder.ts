@@ -1,0 +1,234 @@
+/**
+ * Decodes one captured frame (pcap / pcapng packet data) into a DecodedPacket:
+ * link layer (Ethernet with 802.1Q/QinQ, Linux SLL/SLL2, raw IP, BSD loopback),
+ * IPv4 (options, fragments), IPv6 (extension headers), TCP, UDP, ICMP and ICMPv6
+ * (including the packet an error message quotes). Every read is bounds-checked:
+ * a frame cut short by the snap length decodes as far as its bytes go.
+ */
+import type { DecodedPacket, IcmpMessage, IpHeader, QuotedPacket } from '../packet.js';
+import { formatIpv4, formatIpv6 } from './addresses.js';
+
+/** Link-layer header types (tcpdump.org/linktypes.html) the decoder understands. */
+export const LINK_TYPES = {
+  NULL: 0,
+  ETHERNET: 1,
+  RAW_BSD: 12,
+  RAW_OPENBSD: 14,
+  RAW: 101,
+  LOOP: 108,
+  LINUX_SLL: 113,
+  IPV4: 228,
+  IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;
+
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_IPV6 = 0x86dd;
+const ETHERTYPE_VLAN = 0x8100;
+const ETHERTYPE_QINQ = 0x88a8;
+const ETHERTYPE_QINQ_OLD = 0x9100;
+
+const PROTOCOL_ICMP = 1;
+const PROTOCOL_TCP = 6;
+const PROTOCOL_UDP = 17;
+const PROTOCOL_ICMPV6 = 58;
+
+/** True when the decoder knows this link type. */
+export function isSupportedLinkType(linkType: number): boolean {
+  return (Object.values(LINK_TYPES) as number[]).includes(linkType);
+}
+
+function read16(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset]! << 8) | bytes[offset + 1]!;
+}
+
+function read32(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset]! << 24) >>> 0) + ((bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!);
+}
+
+/** Decodes a frame. `data` holds the captured bytes; the packet keeps copies, never views of `data`. */
+export function decodeFrame(linkType: number, data: Uint8Array, frame: number, timeInMs: number, length: number): DecodedPacket {
+  const packet: DecodedPacket = { frame, timeInMs, length };
+  const network = networkLayerStart(linkType, data);
+  if (network === undefined) return packet;
+  if (network.etherType === ETHERTYPE_IPV4) decodeIpv4(data, network.offset, data.length, packet);
+  else if (network.etherType === ETHERTYPE_IPV6) decodeIpv6(data, network.offset, data.length, packet);
+  return packet;
+}
+
+/** Finds where the IP header starts and which EtherType it has. */
+function networkLayerStart(linkType: number, data: Uint8Array): { etherType: number; offset: number } | undefined {
+  switch (linkType) {
+    case LINK_TYPES.ETHERNET: {
+      if (data.length < 14) return undefined;
+      let etherType = read16(data, 12);
+      let offset = 14;
+      while ((etherType === ETHERTYPE_VLAN || etherType === ETHERTYPE_QINQ || etherType === ETHERTYPE_QINQ_OLD) && offset + 4 <= data.length) {
+        etherType = read16(data, offset + 2);
+        offset += 4;
+      }
+      return { etherType, offset };
+    }
+    case LINK_TYPES.LINUX_SLL:
+      return data.length < 16 ? undefined : { etherType: read16(data, 14), offset: 16 };
+    case LINK_TYPES.LINUX_SLL2:
+      return data.length < 20 ? undefined : { etherType: read16(data, 0), offset: 20 };
+    case LINK_TYPES.RAW:
+    case LINK_TYPES.RAW_BSD:
+    case LINK_TYPES.RAW_OPENBSD:
+      return rawIp(data, 0);
+    case LINK_TYPES.IPV4:
+      return { etherType: ETHERTYPE_IPV4, offset: 0 };
+    case LINK_TYPES.IPV6:
+      return { etherType: ETHERTYPE_IPV6, offset: 0 };
+    case LINK_TYPES.NULL:
+    case LINK_TYPES.LOOP: {
+      if (data.length < 4) return undefined;
+      // The BSD loopback header is the address family in the capturing host's byte order
+      // (network order for LOOP): accept either order, the values cannot collide.
+      const bigEndian = read32(data, 0);
+      const littleEndian = data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24);
+      const family = bigEndian <= 0xffff ? bigEndian : littleEndian;
+      if (family === 2) return { etherType: ETHERTYPE_IPV4, offset: 4 };
+      if (family === 24 || family === 28 || family === 30 || family === 10) return { etherType: ETHERTYPE_IPV6, offset: 4 };
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function rawIp(data: Uint8Array, offset: number): { etherType: number; offset: number } | undefined {
+  if (data.length <= offset) return undefined;
+  const version = data[offset]! >> 4;
+  if (version === 4) return { etherType: ETHERTYPE_IPV4, offset };
+  if (version === 6) return { etherType: ETHERTYPE_IPV6, offset };
+  return undefined;
+}
+
+function decodeIpv4(data: Uint8Array, offset: number, limit: number, packet: DecodedPacket): void {
+  if (offset + 20 > limit || data[offset]! >> 4 !== 4) return;
+  const headerLength = (data[offset]! & 0x0f) * 4;
+  const totalLength = read16(data, offset + 2);
+  const protocol = data[offset + 9]!;
+  const fragmentOffset = read16(data, offset + 6) & 0x1fff;
+  const ip: IpHeader = { version: 4, src: formatIpv4(data, offset + 12), dst: formatIpv4(data, offset + 16), protocol };
+  packet.ip = ip;
+  if (headerLength < 20 || fragmentOffset !== 0) return; // only the first fragment carries the L4 header
+  // Segmentation offload can leave total length 0: then the captured bytes are all we know.
+  const ipEnd = totalLength >= headerLength ? offset + totalLength : offset + (limit - offset);
+  decodeTransport(data, protocol, offset + headerLength, Math.min(limit, ipEnd), ipEnd, packet);
+}
+
+const IPV6_EXTENSION_HEADERS = new Set([0, 43, 60, 135, 139, 140, 253, 254]);
+
+function decodeIpv6(data: Uint8Array, offset: number, limit: number, packet: DecodedPacket): void {
+  if (offset + 40 > limit || data[offset]! >> 4 !== 6) return;
+  const payloadLength = read16(data, offset + 4);
+  const walk = walkIpv6Extensions(data, offset, limit);
+  packet.ip = { version: 6, src: formatIpv6(data, offset + 8), dst: formatIpv6(data, offset + 24), protocol: walk.protocol };
+  if (walk.transportOffset === undefined) return;
+  const ipEnd = payloadLength === 0 ? limit : offset + 40 + payloadLength; // 0: jumbogram or offload
+  decodeTransport(data, walk.protocol, walk.transportOffset, Math.min(limit, ipEnd), ipEnd, packet);
+}
+
+/** Walks IPv6 extension headers; `transportOffset` is undefined when the L4 header is not in this packet. */
+function walkIpv6Extensions(data: Uint8Array, offset: number, limit: number): { protocol: number; transportOffset: number | undefined } {
+  let next = data[offset + 6]!;
+  let position = offset + 40;
+  for (let count = 0; count < 16; count++) {
+    if (IPV6_EXTENSION_HEADERS.has(next)) {
+      if (position + 2 > limit) return { protocol: next, transportOffset: undefined };
+      const following = data[position]!;
+      position += (data[position + 1]! + 1) * 8;
+      next = following;
+    } else if (next === 44) {
+      // Fragment header: only the first fragment (offset 0) carries the L4 header.
+      if (position + 8 > limit) return { protocol: next, transportOffset: undefined };
+      const following = data[position]!;
+      const fragmentOffset = read16(data, position + 2) >> 3;
+      position += 8;
+      next = following;
+      if (fragmentOffset !== 0) return { protocol: next, transportOffset: undefined };
+    } else if (next === 51) {
+      if (position + 2 > limit) return { protocol: next, transportOffset: undefined };
+      const following = data[position]!;
+      position += (data[position + 1]! + 2) * 4;
+      next = following;
+    } else {
+      return { protocol: next, transportOffset: position <= limit ? position : undefined };
+    }
+  }
+  return { protocol: next, transportOffset: undefined };
+}
+
+/**
+ * Decodes TCP/UDP/ICMP/ICMPv6 starting at `offset`. `capturedEnd` bounds the bytes we
+ * have, `wireEnd` the IP datagram as sent (for lengths on the wire).
+ */
+function decodeTransport(data: Uint8Array, protocol: number, offset: number, capturedEnd: number, wireEnd: number, packet: DecodedPacket): void {
+  if (protocol === PROTOCOL_TCP) {
+    if (offset + 20 > capturedEnd) return;
+    const dataOffset = (data[offset + 12]! >> 4) * 4;
+    const payloadStart = offset + Math.max(20, dataOffset);
+    packet.tcp = {
+      srcPort: read16(data, offset),
+      dstPort: read16(data, offset + 2),
+      seq: read32(data, offset + 4),
+      ack: read32(data, offset + 8),
+      flags: ((data[offset + 12]! & 0x0f) << 8) | data[offset + 13]!,
+      window: read16(data, offset + 14),
+      payloadLength: Math.max(0, wireEnd - payloadStart),
+    };
+    if (payloadStart < capturedEnd) packet.tcp.payload = data.slice(payloadStart, capturedEnd);
+  } else if (protocol === PROTOCOL_UDP) {
+    if (offset + 8 > capturedEnd) return;
+    const udpLength = read16(data, offset + 4);
+    packet.udp = { srcPort: read16(data, offset), dstPort: read16(data, offset + 2), payloadLength: Math.max(0, udpLength - 8) };
+    const payloadEnd = Math.min(capturedEnd, udpLength >= 8 ? offset + udpLength : capturedEnd);
+    if (offset + 8 < payloadEnd) packet.udp.payload = data.slice(offset + 8, payloadEnd);
+  } else if (protocol === PROTOCOL_ICMP || protocol === PROTOCOL_ICMPV6) {
+    if (offset + 4 > capturedEnd) return;
+    const version: 4 | 6 = protocol === PROTOCOL_ICMP ? 4 : 6;
+    const type = data[offset]!;
+    const icmp: IcmpMessage = { version, type, code: data[offset + 1]! };
+    if (isEcho(version, type) && offset + 6 <= capturedEnd) icmp.identifier = read16(data, offset + 4);
+    if (isError(version, type)) {
+      const quoted = decodeQuoted(data, offset + 8, capturedEnd, version);
+      if (quoted !== undefined) icmp.quoted = quoted;
+    }
+    packet.icmp = icmp;
+  }
+}
+
+function isEcho(version: 4 | 6, type: number): boolean {
+  return version === 4 ? type === 0 || type === 8 : type === 128 || type === 129;
+}
+
+/** ICMP error types that quote the offending packet. */
+function isError(version: 4 | 6, type: number): boolean {
+  return version === 4 ? type === 3 || type === 4 || type === 5 || type === 11 || type === 12 : type >= 1 && type <= 4;
+}
+
+/** Reads the IP header (and ports) an ICMP error quotes. */
+function decodeQuoted(data: Uint8Array, offset: number, limit: number, version: 4 | 6): QuotedPacket | undefined {
+  let quoted: QuotedPacket;
+  let transportOffset: number | undefined;
+  if (version === 4) {
+    if (offset + 20 > limit || data[offset]! >> 4 !== 4) return undefined;
+    const headerLength = (data[offset]! & 0x0f) * 4;
+    quoted = { src: formatIpv4(data, offset + 12), dst: formatIpv4(data, offset + 16), protocol: data[offset + 9]! };
+    const fragmentOffset = read16(data, offset + 6) & 0x1fff;
+    transportOffset = headerLength >= 20 && fragmentOffset === 0 ? offset + headerLength : undefined;
+  } else {
+    if (offset + 40 > limit || data[offset]! >> 4 !== 6) return undefined;
+    const walk = walkIpv6Extensions(data, offset, limit);
+    quoted = { src: formatIpv6(data, offset + 8), dst: formatIpv6(data, offset + 24), protocol: walk.protocol };
+    transportOffset = walk.transportOffset;
+  }
+  if (transportOffset !== undefined && (quoted.protocol === PROTOCOL_TCP || quoted.protocol === PROTOCOL_UDP) && transportOffset + 4 <= limit) {
+    quoted.srcPort = read16(data, transportOffset);
+    quoted.dstPort = read16(data, transportOffset + 2);
+  }
+  return quoted;
+}
