@@ -287,7 +287,9 @@ export class CaptureAnalyzer {
       if (!created) return;
       conversation = created;
     }
-    this.touch(conversation, packet, conversation.client.ip === src);
+    // On loopback both ends share an address: echo direction comes from the message type.
+    const toServer = isEchoRequest(icmp.version, icmp.type) || (!isEchoReply(icmp.version, icmp.type) && conversation.client.ip === src);
+    this.touch(conversation, packet, toServer);
     if (isEchoRequest(icmp.version, icmp.type)) conversation.echoRequests += 1;
     if (isEchoReply(icmp.version, icmp.type)) conversation.echoReplies += 1;
     if (isIcmpError(icmp.version, icmp.type)) {
