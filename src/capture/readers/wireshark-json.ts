@@ -554,7 +554,7 @@ export async function readWiresharkJson(stream: ChunkStream, context: ReaderCont
   const parser = new WiresharkJsonParser(MAX_PACKET_OBJECT_BYTES);
   let state = EXPECT_ARRAY;
   let mark = 0; // start of the token being parsed; bytes before it are no longer needed
-  let retryAtEnd = 0;
+  let retryWhenBuffered = 0; // bytes the window must hold (from `mark`) before the next attempt
   let ended = false;
   let warnedMissingTime = false;
   const fail = (message: string, position: number): void => {
@@ -575,7 +575,7 @@ export async function readWiresharkJson(stream: ChunkStream, context: ReaderCont
         return;
       }
       mark = 0;
-      if (parser.end < retryAtEnd) continue;
+      if (parser.end < retryWhenBuffered) continue;
     }
     parser.position = mark;
     try {
@@ -622,12 +622,12 @@ export async function readWiresharkJson(stream: ChunkStream, context: ReaderCont
           if (!context.emit(packet)) return;
         }
       }
-      retryAtEnd = 0;
+      retryWhenBuffered = 0;
     } catch (error) {
       if (error === NEED_MORE) {
         parser.position = mark;
         // Parse a large packet again only once the window has doubled, so work stays linear.
-        retryAtEnd = mark + 2 * (parser.end - mark);
+        retryWhenBuffered = 2 * (parser.end - mark);
         if (ended) {
           if (state !== DONE) warnEnd(parser, mark, context);
           return;
