@@ -131,7 +131,8 @@ export function chainStatus(certificates: readonly ParsedCertificate[], trust: T
   }
   const last = certificates[certificates.length - 1];
   if (!last) return 'not-visible';
-  if (last.summary.isCA || trust.issuerOf(last.x509)) return 'complete';
+  // A configured trust anchor need not be a CA (a pinned self-signed server certificate is not).
+  if (last.summary.isCA || trust.contains(last.x509) || trust.issuerOf(last.x509)) return 'complete';
   return 'incomplete';
 }
 

@@ -20,13 +20,13 @@ function describe(conversation: Conversation): string {
   }
   if (conversation.tls) {
     const tls = conversation.tls;
-    const tlsParts = [`TLS ${tls.version ?? '?'}`];
-    if (tls.serverName) tlsParts.push(tls.serverName);
+    const tlsParts: string[] = [];
+    if (tls.serverName) tlsParts.push(`SNI ${tls.serverName}`);
     tlsParts.push(tls.handshakeComplete ? 'handshake complete' : 'handshake not complete');
     tlsParts.push(`chain ${tls.chain}`);
     const fatal = tls.alerts.find((alert) => alert.level === 'fatal' && alert.description !== 'encrypted');
-    if (fatal) tlsParts.push(`${fatal.from} alert ${fatal.description} (frame ${fatal.frame})`);
-    parts.push(tlsParts.join(' '));
+    if (fatal) tlsParts.push(`${fatal.from} alert ${fatal.description} in frame ${fatal.frame}`);
+    parts.push(`TLS ${tls.version ?? '?'} (${tlsParts.join('; ')})`);
   }
   for (const question of conversation.dns ?? []) {
     const answer = question.rcode === null ? 'no response' : question.answers.length > 0 ? `${question.rcode} ${question.answers.join(' ')}` : question.rcode;

@@ -139,7 +139,7 @@ export function parseCertificate(body: Uint8Array): TlsMessage | null {
     if (length === null) break;
     const certificate = listReader.take(length);
     if (!certificate) break;
-    certificates.push(certificate.slice());
+    certificates.push(new Uint8Array(certificate)); // a plain copy, whatever the input's type
   }
   return { type: 'certificate', certificates };
 }
