@@ -58,10 +58,15 @@ function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
 }
 
+/** Splits a datetime into whole seconds and 100 ns ticks. A double holds today's datetimes to about a microsecond, so the last tick digit may be rounded. */
 function fractionDigits(milliseconds: number): { whole: number; ticks: number } {
-  const ticks = Math.round(milliseconds * 10_000);
-  const whole = Math.floor(ticks / 10_000_000) * 1000;
-  return { whole, ticks: ticks - whole * 10_000 };
+  let whole = Math.floor(milliseconds / 1000) * 1000;
+  let ticks = Math.round((milliseconds - whole) * 10_000);
+  if (ticks >= 10_000_000) {
+    whole += 1000;
+    ticks -= 10_000_000;
+  }
+  return { whole, ticks };
 }
 
 /** A datetime as Log Analytics writes it in a result: `2026-11-12T07:47:07.266Z`, whole seconds without a fraction, 7 digits when finer than a millisecond. */
