@@ -7,15 +7,12 @@ export function formatIpv4(bytes: Uint8Array, offset: number): string {
 
 /**
  * Formats 16 bytes at `offset` as canonical IPv6 text (RFC 5952, as `node:net` and
- * tshark print it): lower-case hex, the longest run of two or more zero groups as `::`,
- * IPv4-mapped addresses as `::ffff:a.b.c.d`.
+ * libuv's BIND-derived inet_ntop print it): lower-case hex, the longest run of two or more
+ * zero groups as `::`, IPv4-mapped and IPv4-compatible addresses with a dotted quad.
  */
 export function formatIpv6(bytes: Uint8Array, offset: number): string {
   const groups: number[] = new Array<number>(8);
   for (let index = 0; index < 8; index++) groups[index] = (bytes[offset + 2 * index]! << 8) | bytes[offset + 2 * index + 1]!;
-  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
-    return `::ffff:${formatIpv4(bytes, offset + 12)}`;
-  }
   let bestStart = -1;
   let bestLength = 1;
   for (let index = 0; index < 8; ) {
@@ -30,6 +27,9 @@ export function formatIpv6(bytes: Uint8Array, offset: number): string {
       bestLength = runEnd - index;
     }
     index = runEnd;
+  }
+  if (bestStart === 0 && (bestLength === 6 || (bestLength === 5 && groups[5] === 0xffff))) {
+    return `::${bestLength === 5 ? 'ffff:' : ''}${formatIpv4(bytes, offset + 12)}`;
   }
   if (bestStart < 0) return groups.map((group) => group.toString(16)).join(':');
   const head = groups.slice(0, bestStart).map((group) => group.toString(16)).join(':');

@@ -180,13 +180,13 @@ function decodeTransport(data: Uint8Array, protocol: number, offset: number, cap
       window: read16(data, offset + 14),
       payloadLength: Math.max(0, wireEnd - payloadStart),
     };
-    if (payloadStart < capturedEnd) packet.tcp.payload = data.slice(payloadStart, capturedEnd);
+    if (payloadStart < capturedEnd) packet.tcp.payload = copyBytes(data, payloadStart, capturedEnd);
   } else if (protocol === PROTOCOL_UDP) {
     if (offset + 8 > capturedEnd) return;
     const udpLength = read16(data, offset + 4);
     packet.udp = { srcPort: read16(data, offset), dstPort: read16(data, offset + 2), payloadLength: Math.max(0, udpLength - 8) };
     const payloadEnd = Math.min(capturedEnd, udpLength >= 8 ? offset + udpLength : capturedEnd);
-    if (offset + 8 < payloadEnd) packet.udp.payload = data.slice(offset + 8, payloadEnd);
+    if (offset + 8 < payloadEnd) packet.udp.payload = copyBytes(data, offset + 8, payloadEnd);
   } else if (protocol === PROTOCOL_ICMP || protocol === PROTOCOL_ICMPV6) {
     if (offset + 4 > capturedEnd) return;
     const version: 4 | 6 = protocol === PROTOCOL_ICMP ? 4 : 6;
@@ -199,6 +199,11 @@ function decodeTransport(data: Uint8Array, protocol: number, offset: number, cap
     }
     packet.icmp = icmp;
   }
+}
+
+/** A copy (never a view: Buffer#slice shares memory) so the consumer may keep it while the reader reuses its buffers. */
+function copyBytes(data: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(data.subarray(start, end));
 }
 
 function isEcho(version: 4 | 6, type: number): boolean {
