@@ -164,3 +164,8 @@ export function runKql(query: string, context: KqlContext): KqlResult {
 export function checkKql(query: string, schemas: Record<string, KqlColumn[]>): string[] {
   return errors(analyse(query, globalsFor(schemas)).diagnostics).map((diagnostic) => diagnostic.message);
 }
+
+/** Loads and warms up the language service (its first analysis takes seconds); call once at lab start-up so the first request is not slow. */
+export function warmUpKql(): void {
+  checkKql('T | where A == "x" and B > ago(1h) | summarize count() by A | order by A asc | take 1', { T: [{ name: 'A', type: 'string' }, { name: 'B', type: 'datetime' }] });
+}
