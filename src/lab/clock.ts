@@ -1,0 +1,38 @@
+/** The lab clock: scenario time runs from each scenario's `now`, offset by the lab's elapsed time. */
+
+/** How much lab time has passed since the lab started. Injected so tests can advance it. */
+export interface LabClock {
+  /** Milliseconds of lab time elapsed since the lab started. */
+  elapsedInMs(): number;
+}
+
+/** Lab time advances with real time (the default). */
+export class RealClock implements LabClock {
+  private readonly startedAt = performance.now();
+
+  /** Real milliseconds since this clock was made. */
+  elapsedInMs(): number {
+    return performance.now() - this.startedAt;
+  }
+}
+
+/** Lab time stands still until a test advances it: the scenario's `now` stays exact. */
+export class ManualClock implements LabClock {
+  private elapsed = 0;
+
+  /** Milliseconds advanced so far. */
+  elapsedInMs(): number {
+    return this.elapsed;
+  }
+
+  /** Moves lab time forward. */
+  advance(milliseconds: number): void {
+    if (milliseconds < 0) throw new RangeError('the lab clock only moves forward');
+    this.elapsed += milliseconds;
+  }
+}
+
+/** The scenario's time now: its `now` plus the lab time elapsed. */
+export function scenarioTime(scenarioNow: string, clock: LabClock): Date {
+  return new Date(Date.parse(scenarioNow) + Math.floor(clock.elapsedInMs()));
+}
