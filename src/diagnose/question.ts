@@ -1,0 +1,456 @@
+/**
+ * The deterministic question parser: a chat message -> the flow to investigate
+ * (source, destination, protocol, port, time window), or a clarification to ask.
+ * No LLM. Never throws on user text; an endpoint is always a validated IP or
+ * prefix, or a resource of `context.names`, so user text never reaches a query.
+ *
+ * Choices (see also question/time.ts for times, question/services.ts for ports):
+ * - Order of reading: URLs, IP addresses, FQDNs, known names, "the app service"-style
+ *   phrases, times, ports and services; each consumed part is masked for the next.
+ * - Only a destination that is a PaaS resource (Key Vault, storage, App Service, SQL...)
+ *   may come without a source: its own logs name every caller. Otherwise a missing
+ *   source, like a missing destination, is asked for, never guessed.
+ * - "the app service" resolves when the estate has exactly one; with several it is asked about.
+ * - An IP address of a known resource is that resource (a VM before its NIC, a vault
+ *   before its private endpoint).
+ * - A port without a protocol is TCP, except the well-known UDP ports (53, 123).
+ *   Protocol `any` and port null when nothing says; ping is ICMP (ICMPv6 between IPv6 addresses).
+ * - A follow-up ("and on 443?", "what about yesterday?", "and from 10.0.0.9?") starts with
+ *   and / also / what about / how about, or lacks an endpoint; it keeps what it does not change
+ *   from the previous question: endpoints, port and protocol, window.
+ */
+import { z } from 'zod';
+import { isIP } from 'node:net';
+import { UserInputError } from '../domain/errors.js';
+import { FlowEndpointSchema, QuestionSchema } from '../domain/verdict.js';
+import type { Protocol } from '../domain/vocabulary.js';
+import { canonicalIp, findAddresses } from './question/ip.js';
+import {
+  closeEnough, closestNames, editDistance, findFqdns, findKindPhrases, findKnownNames, lowerSameLength, portSuffix,
+  type KnownName,
+} from './question/names.js';
+import { assignRoles, FILLERS, type Role, type Token } from './question/roles.js';
+import { findServices, mask, SERVICE_BY_PORT, type Service } from './question/services.js';
+import { readWindow } from './question/time.js';
+import { ianaZone, UTC_ZONE, type Zone } from './question/zoned.js';
+
+export type { KnownName } from './question/names.js';
+export { POINT_MARGIN_IN_MINUTES } from './question/time.js';
+
+/** The longest question read; longer text is not a question but a paste. */
+export const MAX_QUESTION_LENGTH = 4000;
+
+/** One end of the flow as understood: the contract's endpoint plus what the parser knows of it. */
+export const ParsedEndpointSchema = FlowEndpointSchema.extend({
+  /** The resource kind of a known name ('virtualMachine', 'keyVault', ...). */
+  kind: z.string().nullable(),
+  /** The FQDN the question used for it (`kv-prod.vault.azure.net`). */
+  fqdn: z.string().nullable(),
+  /** A CIDR the question gave instead of one address (`ip` is then null). */
+  prefix: z.string().nullable(),
+});
+export type ParsedEndpoint = z.infer<typeof ParsedEndpointSchema>;
+
+/** The question as understood: the Verdict's `question` plus what the parser understood. */
+export const ParsedQuestionSchema = QuestionSchema.extend({
+  source: ParsedEndpointSchema,
+  destination: ParsedEndpointSchema,
+  /** The service named or implied by the port ('RDP', 'HTTPS'), null when none. */
+  serviceName: z.string().nullable(),
+  /** The zone wall-clock times were read in (IANA name or `+02:00`). */
+  timeZone: z.string(),
+  /** Endpoints the question says the flow passes ("via fw-hub"). */
+  via: z.array(ParsedEndpointSchema),
+  /** True when the question continued the previous one. */
+  followUp: z.boolean(),
+  /** What the parser assumed, in words, so the answer can say so. */
+  assumptions: z.array(z.string()),
+});
+export type ParsedQuestion = z.infer<typeof ParsedQuestionSchema>;
+
+/** What the parser needs from the conversation. */
+export interface ParseContext {
+  /** The injected clock (the lab scenario's `now`, or real time). */
+  now: Date;
+  /** IANA zone: configured (NETPROOF_TIMEZONE), else the Teams client's, else UTC. */
+  timeZone?: string;
+  /** Resources of the estate the user may investigate (for resolution and "closest matches"). */
+  names: KnownName[];
+  /** The previous question of this conversation, which a follow-up continues. */
+  previous?: ParsedQuestion;
+  /** The window when no time is given (default 60: the last hour). */
+  defaultWindowInMinutes?: number;
+}
+
+/** A question, or what to ask the user. */
+export type ParseOutcome =
+  | { kind: 'question'; question: ParsedQuestion }
+  | { kind: 'clarify'; code: string; message: string; candidates: string[] };
+
+/** Kinds whose own logs name every caller, so a question about them needs no source. */
+export const PAAS_KINDS: ReadonlySet<string> = new Set([
+  'keyVault', 'storageAccount', 'webApp', 'functionApp', 'sqlServer', 'redisCache', 'serviceBus', 'containerRegistry',
+  'cosmosDb', 'mysqlServer', 'postgresServer',
+]);
+
+/** When one IP belongs to several resources, the one the user most likely means comes first. */
+const KIND_PREFERENCE = ['virtualMachine', 'webApp', 'functionApp', 'keyVault', 'storageAccount', 'sqlServer'];
+const KIND_LAST = ['azureFirewall', 'privateEndpoint', 'networkInterface', 'subnet', 'virtualNetwork'];
+
+const DEFAULT_WINDOW_IN_MINUTES = 60;
+const FOLLOW_UP = /^\s*(?:and|also|what about|how about|same|and what about|ok(?:ay)?,? (?:and|what about))\b/u;
+const URL = /\b(?<scheme>https?|ldaps?|ssh|rdp|ftp):\/\/(?:[^\s@/]*@)?(?<host>\[[0-9a-f:.]+\]|[^\s/?#:[\]]+)(?::(?<port>\d{1,6}))?(?<path>[/?#]\S*)?/gu;
+const NAME_SHAPED = /(?<![\p{L}\p{N}_.-])[\p{L}\p{N}][\p{L}\p{N}_.-]*[\p{L}\p{N}](?![\p{L}\p{N}_-])/gu;
+const WORD_TOKENS = /->|=>|[→⇒>]|[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu;
+const NOT_NAMES = new Set(['ipv4', 'ipv6', 'http2', 'http3', 'tls1.2', 'tls1.3', 'tls1.0', 'tls1.1', 'x64', 'x86', 'e.g', 'i.e', '24h', '2fa', 'mfa']);
+
+/** Something in the text that may be an endpoint. */
+interface Mention {
+  start: number;
+  end: number;
+  /** The text as written (for messages only; never an endpoint). */
+  text: string;
+  endpoint: ParsedEndpoint | null;
+  /** When unresolved: what to compare with the known names. */
+  query: string;
+  /** For a kind phrase with several matches: the names to choose from. */
+  choices: string[] | null;
+}
+
+function clarify(code: string, message: string, candidates: string[] = []): ParseOutcome {
+  return { kind: 'clarify', code, message, candidates };
+}
+
+/** The UserInputError (exit 2, with candidates) for a clarification. */
+export function clarificationError(outcome: Extract<ParseOutcome, { kind: 'clarify' }>): UserInputError {
+  return new UserInputError(outcome.code, outcome.message, outcome.candidates);
+}
+
+function validIps(known: KnownName): string[] {
+  return known.ips.filter((ip) => isIP(ip) !== 0).map(canonicalIp);
+}
+
+function endpointOf(known: KnownName, fqdn: string | null = null): ParsedEndpoint {
+  return { ip: validIps(known)[0] ?? null, name: known.name, resourceId: known.resourceId, kind: known.kind, fqdn, prefix: null };
+}
+
+function kindRank(kind: string): number {
+  const preferred = KIND_PREFERENCE.indexOf(kind);
+  if (preferred !== -1) return preferred;
+  const last = KIND_LAST.indexOf(kind);
+  return last === -1 ? KIND_PREFERENCE.length : KIND_PREFERENCE.length + 1 + last;
+}
+
+function endpointOfIp(ip: string, names: readonly KnownName[]): ParsedEndpoint {
+  const owners = names.filter((known) => validIps(known).includes(ip))
+    .sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || a.name.localeCompare(b.name));
+  const owner = owners[0];
+  return owner
+    ? { ip, name: owner.name, resourceId: owner.resourceId, kind: owner.kind, fqdn: null, prefix: null }
+    : { ip, name: null, resourceId: null, kind: null, fqdn: null, prefix: null };
+}
+
+function display(mention: Mention): string {
+  return mention.endpoint?.name ?? mention.endpoint?.ip ?? mention.endpoint?.prefix ?? mention.text;
+}
+
+function identity(endpoint: ParsedEndpoint): string {
+  return endpoint.resourceId ?? endpoint.ip ?? endpoint.prefix ?? '';
+}
+
+const EMPTY_ENDPOINT: ParsedEndpoint = { ip: null, name: null, resourceId: null, kind: null, fqdn: null, prefix: null };
+
+function isEmpty(endpoint: ParsedEndpoint): boolean {
+  return endpoint.ip === null && endpoint.name === null && endpoint.resourceId === null && endpoint.prefix === null;
+}
+
+/** Cleans chat text: NFKC, Teams mentions, control and zero-width characters, typographic quotes. */
+function normalise(text: string): string {
+  return text.normalize('NFKC')
+    .replace(/<at>[^<]{0,200}<\/at>/giu, ' ')
+    .replace(/(?<![\p{L}\p{N}])@(?=\p{L})[\p{L}\p{N}_.-]*/gu, ' ')
+    .replace(/[\u200b-\u200d\u2060\ufeff\u00ad]/gu, '')
+    .replace(/[\p{Cc}\u2028\u2029]/gu, ' ')
+    .replace(/[‘’`´]/gu, "'");
+}
+
+/** Parses a question; returns a clarification instead when it cannot be used as it is. */
+export function parseQuestion(text: string, context: ParseContext): ParseOutcome {
+  const input = typeof text === 'string' ? text : '';
+  if (input.length > MAX_QUESTION_LENGTH) {
+    return clarify('question.too-long', `A question is at most ${MAX_QUESTION_LENGTH} characters; ask about one flow, e.g. "why can't 10.0.0.4 reach vm-app01 on 443?"`);
+  }
+  const normalised = normalise(input);
+  if (normalised.trim() === '') return clarify('question.empty', 'Ask about one flow, e.g. "why can\'t 10.0.0.4 reach vm-app01 on 443?"');
+  const names = context.names;
+  const nowInMs = context.now.getTime();
+  if (!Number.isFinite(nowInMs)) throw new RangeError('parseQuestion: context.now is not a valid date');
+  const assumptions: string[] = [];
+  let zone: Zone = UTC_ZONE;
+  if (context.timeZone) {
+    const configured = ianaZone(context.timeZone);
+    if (configured) zone = configured;
+    else assumptions.push(`time zone "${context.timeZone}" is unknown: times read as UTC`);
+  }
+
+  let lower = lowerSameLength(normalised);
+  const mentions: Mention[] = [];
+  const explicitPorts: Array<{ port: number; text: string }> = [];
+  const services: Service[] = [];
+  const removed: Array<{ start: number; end: number }> = [];
+  const addMention = (mention: Mention) => {
+    mentions.push(mention);
+    lower = mask(lower, mention.start, mention.end);
+  };
+  const addPort = (port: number | null, portText: string | null): ParseOutcome | null => {
+    if (port === null || portText === null) return null;
+    if (port < 1 || port > 65535) return clarify('question.invalid-port', `Port ${portText} is not a valid port (1-65535).`);
+    explicitPorts.push({ port, text: portText });
+    return null;
+  };
+
+  // URLs: the scheme names the service, the host is read below, the path is not part of the flow.
+  for (const match of lower.matchAll(URL)) {
+    const groups = match.groups ?? {};
+    const scheme = groups.scheme ?? '';
+    const schemeEnd = match.index + scheme.length + 3;
+    const service = findServices(scheme).find((found) => found.type === 'service');
+    if (service?.type === 'service') services.push(service.service);
+    const hostStart = lower.indexOf(groups.host ?? '', schemeEnd);
+    const hostEnd = hostStart + (groups.host ?? '').length;
+    const problem = addPort(groups.port === undefined ? null : Number(groups.port), groups.port ?? null);
+    if (problem) return problem;
+    removed.push({ start: match.index, end: hostStart }, { start: hostEnd, end: match.index + match[0].length });
+    lower = mask(lower, match.index, hostStart);
+    lower = mask(lower, hostEnd, match.index + match[0].length);
+  }
+
+  for (const address of findAddresses(lower)) {
+    if (address.type === 'invalid') {
+      return clarify('question.invalid-address', `${address.reason}; give the address as four numbers 0-255 (e.g. 10.0.0.4), an IPv6 address, or a resource name.`);
+    }
+    const endpoint = address.type === 'address'
+      ? endpointOfIp(address.ip, names)
+      : { ...EMPTY_ENDPOINT, prefix: address.prefix };
+    addMention({ start: address.start, end: address.end, text: normalised.slice(address.start, address.end), endpoint, query: '', choices: null });
+    if (address.type === 'address') {
+      const problem = addPort(address.port, address.portText);
+      if (problem) return problem;
+    }
+  }
+
+  for (const fqdn of findFqdns(lower, names)) {
+    const suffix = portSuffix(lower, fqdn.end);
+    const end = fqdn.end + (suffix?.length ?? 0);
+    addMention({
+      start: fqdn.start, end, text: fqdn.fqdn,
+      endpoint: fqdn.known ? endpointOf(fqdn.known, fqdn.fqdn) : null, query: fqdn.label, choices: null,
+    });
+    const problem = addPort(suffix?.port ?? null, suffix?.text ?? null);
+    if (problem) return problem;
+  }
+
+  for (const found of findKnownNames(lower, names)) {
+    addMention({ start: found.start, end: found.end, text: found.known.name, endpoint: endpointOf(found.known), query: '', choices: null });
+    const problem = addPort(found.port, found.portText);
+    if (problem) return problem;
+  }
+
+  for (const phrase of findKindPhrases(lower)) {
+    const ofKind = names.filter((known) => phrase.kinds.includes(known.kind));
+    // "the key vault kv-prod": the phrase describes a resource already named.
+    const described = mentions.some((mention) => mention.endpoint?.kind !== null && phrase.kinds.includes(mention.endpoint?.kind ?? ''));
+    if (described) {
+      removed.push({ start: phrase.start, end: phrase.end });
+      lower = mask(lower, phrase.start, phrase.end);
+      continue;
+    }
+    const only = ofKind.length === 1 ? ofKind[0] : undefined;
+    addMention({
+      start: phrase.start, end: phrase.end, text: phrase.phrase,
+      endpoint: only ? endpointOf(only) : null, query: phrase.phrase,
+      choices: ofKind.length > 1 ? ofKind.map((known) => known.name).sort() : [],
+    });
+  }
+
+  const time = readWindow(lower, normalised, { nowInMs, zone, defaultWindowInMinutes: context.defaultWindowInMinutes ?? DEFAULT_WINDOW_IN_MINUTES });
+  for (const span of time.spans) {
+    removed.push(span);
+    lower = mask(lower, span.start, span.end);
+  }
+  if (time.kind === 'clarify') return clarify(time.code, time.message, time.candidates);
+
+  let protocolWord: 'tcp' | 'udp' | 'icmp' | null = null;
+  for (const found of findServices(lower)) {
+    if (found.type === 'invalid-port') return clarify('question.invalid-port', `Port ${found.port} is not a valid port (1-65535).`);
+    if (found.type === 'service') {
+      services.push(found.service);
+      continue;
+    }
+    removed.push({ start: found.start, end: found.end });
+    lower = mask(lower, found.start, found.end);
+    if (found.type === 'port') {
+      explicitPorts.push({ port: found.port, text: String(found.port) });
+      protocolWord ??= found.protocol;
+    } else {
+      protocolWord ??= found.protocol;
+    }
+  }
+
+  // Name-shaped words no known name matched: "vm-app1", "kv-prd", a look-alike "vm-аpp01".
+  for (const match of lower.matchAll(NAME_SHAPED)) {
+    const word = match[0];
+    if (word.length < 3 || NOT_NAMES.has(word) || /^[\d.]+$/u.test(word)) continue;
+    const mixed = /\p{L}/u.test(word) && /\p{N}/u.test(word);
+    const nonAscii = /[^\p{ASCII}]/u.test(word) && /[a-z]/u.test(word);
+    const close = names.some((known) => closeEnough(word, editDistance(word.slice(0, 80), known.name)));
+    if (!(mixed || nonAscii || (close && /[-_.]/u.test(word)))) continue;
+    addMention({ start: match.index, end: match.index + word.length, text: word, endpoint: null, query: word, choices: null });
+  }
+
+  const tokens = tokenise(normalised, lower, mentions, removed, names);
+  if (tokens.added.length > 0) mentions.push(...tokens.added);
+
+  // One endpoint per resource: "kv-prod.vault.azure.net (kv-prod)" is one.
+  const groups: number[] = mentions.map((_, index) => index);
+  mentions.forEach((mention, index) => {
+    if (!mention.endpoint) return;
+    const first = mentions.findIndex((other) => other.endpoint !== null && identity(other.endpoint) === identity(mention.endpoint as ParsedEndpoint));
+    if (first !== -1 && first < index) groups[index] = first;
+  });
+  const groupTokens: Token[] = tokens.tokens.map((token) => (token.type === 'endpoint' ? { type: 'endpoint', index: groups[token.index] ?? token.index } : token));
+  const assignment = assignRoles(groupTokens, mentions.length);
+  if (assignment.kind === 'conflict') {
+    return clarify('question.ambiguous-endpoints', 'The question names several endpoints in the same role; which is the source and which the destination? e.g. "from 10.0.0.4 to vm-app01".',
+      assignment.indexes.map((index) => display(mentions[index] as Mention)));
+  }
+  const holder = (role: Role): Mention | undefined => {
+    const index = assignment.roles.indexOf(role);
+    return index === -1 ? undefined : mentions[index];
+  };
+  // A mention that got no role but is the only one left unresolved still counts when a role is empty.
+  for (const role of ['source', 'destination'] as const) {
+    const mention = holder(role);
+    if (!mention || mention.endpoint) continue;
+    if (mention.choices && mention.choices.length > 0) {
+      return clarify('question.ambiguous-name', `There are several resources "${mention.text}" may mean; which one?`, mention.choices.slice(0, 5));
+    }
+    if (mention.choices) {
+      return clarify('question.unknown-name', `There is no ${mention.text} in the estate you may investigate; give its name or IP address.`);
+    }
+    const candidates = closestNames(mention.query, names);
+    return clarify('question.unknown-name',
+      candidates.length > 0
+        ? `I don't know "${mention.text}" in the estate you may investigate. Closest matches: ${candidates.join(', ')}.`
+        : `I don't know "${mention.text}" in the estate you may investigate; give its IP address or resource name.`,
+      candidates);
+  }
+  const via = assignment.roles.flatMap((role, index) => (role === 'via' && mentions[index]?.endpoint ? [mentions[index]?.endpoint as ParsedEndpoint] : []));
+  let source = holder('source')?.endpoint ?? null;
+  let destination = holder('destination')?.endpoint ?? null;
+
+  const previous = context.previous;
+  const followUp = previous !== undefined && (FOLLOW_UP.test(normalised.toLowerCase()) || source === null || destination === null);
+  if (followUp && previous) {
+    if (source === null && !isEmpty(previous.source)) {
+      source = previous.source;
+      assumptions.push('source from the previous question');
+    }
+    if (destination === null) {
+      destination = previous.destination;
+      assumptions.push('destination from the previous question');
+    }
+  }
+
+  if (destination === null || isEmpty(destination)) {
+    return clarify('question.missing-destination', 'Which destination? Give its IP address or resource name, e.g. "why can\'t 10.0.0.4 reach vm-app01 on 443?"');
+  }
+  if (source === null) {
+    if (destination.kind === null || !PAAS_KINDS.has(destination.kind)) {
+      return clarify('question.missing-source', `From where? Give the source IP address or resource name, e.g. "from 10.0.0.4 to ${destination.name ?? destination.ip ?? destination.prefix}".`);
+    }
+    assumptions.push(`no source given: any caller of ${destination.name}`);
+    source = EMPTY_ENDPOINT;
+  }
+  if (!isEmpty(source) && identity(source) === identity(destination)) {
+    return clarify('question.same-endpoint', `The source and the destination are both ${destination.name ?? destination.ip ?? destination.prefix}; which other end do you mean?`);
+  }
+
+  // Port, protocol and service.
+  const distinctPorts = [...new Set(explicitPorts.map(({ port }) => port))];
+  if (distinctPorts.length > 1) {
+    return clarify('question.ambiguous-port', 'The question names more than one port; which one?', distinctPorts.map(String));
+  }
+  const distinctServices = services.filter((service, index) => services.findIndex((other) => other.name === service.name) === index);
+  const explicitPort = distinctPorts[0] ?? null;
+  if (explicitPort === null && new Set(distinctServices.map((service) => `${service.port}/${service.protocol}`)).size > 1) {
+    return clarify('question.ambiguous-service', 'The question names more than one service; which one?', distinctServices.map((service) => service.name));
+  }
+  let port: number | null;
+  let protocol: Protocol;
+  let serviceName: string | null;
+  const service = distinctServices.find((candidate) => candidate.port === explicitPort) ?? distinctServices[0];
+  const saysSomething = explicitPort !== null || service !== undefined || protocolWord !== null;
+  if (!saysSomething && followUp && previous) {
+    port = previous.port;
+    protocol = previous.protocol;
+    serviceName = previous.serviceName;
+  } else {
+    port = explicitPort ?? service?.port ?? null;
+    const portService = port === null ? undefined : SERVICE_BY_PORT.get(port);
+    serviceName = service?.name ?? portService?.name ?? null;
+    const serviceProtocol = service && !(service.protocol.startsWith('icmp') && explicitPort !== null) ? service.protocol : null;
+    protocol = protocolWord ?? serviceProtocol ?? (port === null ? 'any' : (portService?.protocol ?? 'tcp'));
+    if (protocol === 'icmp' || protocol === 'icmpv6') port = null;
+  }
+  if (protocol === 'icmp' && [source.ip, destination.ip].some((ip) => ip !== null && isIP(ip) === 6)) protocol = 'icmpv6';
+
+  let window = { start: time.start, end: time.end };
+  if (!time.explicit && followUp && previous) {
+    window = previous.window;
+    assumptions.push('time window from the previous question');
+  } else {
+    assumptions.push(...time.assumptions);
+  }
+
+  const question: ParsedQuestion = {
+    text: input, source, destination, protocol, port, window, serviceName, timeZone: time.zone.id, via, followUp, assumptions,
+  };
+  return { kind: 'question', question };
+}
+
+/** Splits the text into words and endpoint tokens; plain words right after "from"/"to" close to a known name become mentions. */
+function tokenise(normalised: string, lower: string, mentions: readonly Mention[], removed: ReadonlyArray<{ start: number; end: number }>, names: readonly KnownName[]):
+  { tokens: Token[]; added: Mention[] } {
+  const cuts = [
+    ...mentions.map((mention, index) => ({ start: mention.start, end: mention.end, index })),
+    ...removed.map(({ start, end }) => ({ start, end, index: -1 })),
+  ].sort((a, b) => a.start - b.start);
+  const tokens: Token[] = [];
+  const added: Mention[] = [];
+  const source = lowerSameLength(normalised);
+  let position = 0;
+  const words = (from: number, to: number) => {
+    if (to <= from) return;
+    for (const match of source.slice(from, to).matchAll(WORD_TOKENS)) {
+      const word = match[0].replace(/'/gu, '');
+      const previous = [...tokens].reverse().find((token) => token.type !== 'word' || !FILLERS.has(token.word));
+      const afterMarker = previous?.type === 'word' && ['from', 'to', 'reach', 'into'].includes(previous.word);
+      const isMasked = lower.slice(from + match.index, from + match.index + match[0].length).includes('\u0001');
+      if (afterMarker && !isMasked && word.length >= 3 && !FILLERS.has(word) && closestNames(word, names, 5, false).length > 0) {
+        added.push({ start: from + match.index, end: from + match.index + match[0].length, text: match[0], endpoint: null, query: word, choices: null });
+        tokens.push({ type: 'endpoint', index: mentions.length + added.length - 1 });
+      } else {
+        tokens.push({ type: 'word', word });
+      }
+    }
+  };
+  for (const cut of cuts) {
+    if (cut.start < position) continue;
+    words(position, cut.start);
+    if (cut.index >= 0) tokens.push({ type: 'endpoint', index: cut.index });
+    position = cut.end;
+  }
+  words(position, source.length);
+  return { tokens, added };
+}
