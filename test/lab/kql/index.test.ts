@@ -296,7 +296,7 @@ describe('property: random where/project/take pipelines', () => {
       } catch (error) {
         if (!(error instanceof KqlError)) throw error;
       }
-    }), { seed: 20261112, numRuns: 300 });
+    }), { seed: 20261112, numRuns: 150 });
   });
 
   it('a filter and its negation split the rows (for conditions that are never null)', () => {
