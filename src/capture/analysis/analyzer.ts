@@ -105,7 +105,10 @@ export function isoMilliseconds(timeInMs: number): string {
 
 /** Reads packets one at a time and builds the report at the end. */
 export class CaptureAnalyzer {
+  /** ICMP conversations by key. */
   private readonly conversations = new Map<string, ConversationState>();
+  /** Open TCP and UDP conversations, by protocol and port pair (a number key is cheap to hash per packet). */
+  private readonly flows = new FlowTable();
   /** Every conversation in order of first frame (closed ones leave the map but stay here). */
   private readonly ordered: ConversationState[] = [];
   private readonly counters = { tcp: 0, udp: 0, icmp: 0, icmpv6: 0 };
@@ -137,7 +140,8 @@ export class CaptureAnalyzer {
     }
     const id = `${protocol}-${this.counters[protocol]++}`;
     const conversation = new ConversationState(key, id, protocol, client, server, packet.frame, packet.timeInMs);
-    this.conversations.set(key, conversation);
+    if (protocol === 'tcp' || protocol === 'udp') this.flows.add(conversation);
+    else this.conversations.set(key, conversation);
     this.ordered.push(conversation);
     return conversation;
   }
@@ -157,12 +161,11 @@ export class CaptureAnalyzer {
   private addTcp(packet: DecodedPacket, src: string, dst: string): void {
     const tcp = packet.tcp;
     if (!tcp) return;
-    const key = flowKey('tcp', src, tcp.srcPort, dst, tcp.dstPort);
-    let conversation = this.conversations.get(key);
+    let conversation = this.flows.find('tcp', src, tcp.srcPort, dst, tcp.dstPort);
     if (conversation?.tcp) {
       const fromClient = conversation.client.ip === src && conversation.client.port === tcp.srcPort;
       if (conversation.tcp.isReuse(fromClient, tcp.seq, tcp.flags)) {
-        this.conversations.delete(key);
+        this.flows.remove(conversation);
         conversation = undefined;
       }
     }
@@ -172,7 +175,7 @@ export class CaptureAnalyzer {
       const flip = !(syn && !ack) && flipWithoutSyn(tcp.srcPort, tcp.dstPort, syn && ack);
       const sender = { ip: src, port: tcp.srcPort };
       const receiver = { ip: dst, port: tcp.dstPort };
-      const created = this.create(key, 'tcp', flip ? receiver : sender, flip ? sender : receiver, packet);
+      const created = this.create('', 'tcp', flip ? receiver : sender, flip ? sender : receiver, packet);
       if (!created) return;
       created.tcp = new TcpConversationState();
       conversation = created;
@@ -216,13 +219,12 @@ export class CaptureAnalyzer {
   private addUdp(packet: DecodedPacket, src: string, dst: string): void {
     const udp = packet.udp;
     if (!udp) return;
-    const key = flowKey('udp', src, udp.srcPort, dst, udp.dstPort);
-    let conversation = this.conversations.get(key);
+    let conversation = this.flows.find('udp', src, udp.srcPort, dst, udp.dstPort);
     if (!conversation) {
       const flip = flipWithoutSyn(udp.srcPort, udp.dstPort, false);
       const sender = { ip: src, port: udp.srcPort };
       const receiver = { ip: dst, port: udp.dstPort };
-      const created = this.create(key, 'udp', flip ? receiver : sender, flip ? sender : receiver, packet);
+      const created = this.create('', 'udp', flip ? receiver : sender, flip ? sender : receiver, packet);
       if (!created) return;
       conversation = created;
     }
@@ -269,7 +271,7 @@ export class CaptureAnalyzer {
       const quoted = icmp.quoted;
       const quotedProtocol = quoted.protocol === 6 ? 'tcp' : quoted.protocol === 17 ? 'udp' : null;
       const target = quotedProtocol && quoted.srcPort !== undefined && quoted.dstPort !== undefined
-        ? this.conversations.get(flowKey(quotedProtocol, quoted.src, quoted.srcPort, quoted.dst, quoted.dstPort))
+        ? this.flows.find(quotedProtocol, quoted.src, quoted.srcPort, quoted.dst, quoted.dstPort)
         : undefined;
       if (target) {
         target.icmp ??= [];
@@ -364,7 +366,45 @@ function dnsSummary(question: DnsQuestion): DnsSummary {
   };
 }
 
-/** The key of a flow, the same from either direction. */
-export function flowKey(protocol: string, a: string, portA: number, b: string, portB: number): string {
-  return a < b || (a === b && portA <= portB) ? `${protocol}|${a}|${portA}|${b}|${portB}` : `${protocol}|${b}|${portB}|${a}|${portA}`;
+/**
+ * Open TCP and UDP conversations. Looked up once per packet, so keyed by a number (protocol
+ * and the two ports, the same from either direction); the few conversations sharing a port
+ * pair are told apart by address.
+ */
+class FlowTable {
+  private readonly byPorts = new Map<number, ConversationState[]>();
+
+  private static key(protocol: 'tcp' | 'udp', portA: number, portB: number): number {
+    const low = portA < portB ? portA : portB;
+    const high = portA < portB ? portB : portA;
+    return (protocol === 'tcp' ? 0 : 2 ** 32) + low * 65536 + high;
+  }
+
+  find(protocol: 'tcp' | 'udp', src: string, srcPort: number, dst: string, dstPort: number): ConversationState | undefined {
+    const list = this.byPorts.get(FlowTable.key(protocol, srcPort, dstPort));
+    if (!list) return undefined;
+    for (const conversation of list) {
+      const client = conversation.client;
+      const server = conversation.server;
+      if ((client.ip === src && client.port === srcPort && server.ip === dst && server.port === dstPort) ||
+          (client.ip === dst && client.port === dstPort && server.ip === src && server.port === srcPort)) return conversation;
+    }
+    return undefined;
+  }
+
+  add(conversation: ConversationState): void {
+    const key = FlowTable.key(conversation.protocol === 'tcp' ? 'tcp' : 'udp', conversation.client.port ?? 0, conversation.server.port ?? 0);
+    const list = this.byPorts.get(key);
+    if (list) list.push(conversation);
+    else this.byPorts.set(key, [conversation]);
+  }
+
+  remove(conversation: ConversationState): void {
+    const key = FlowTable.key(conversation.protocol === 'tcp' ? 'tcp' : 'udp', conversation.client.port ?? 0, conversation.server.port ?? 0);
+    const list = this.byPorts.get(key);
+    if (!list) return;
+    const remaining = list.filter((candidate) => candidate !== conversation);
+    if (remaining.length === 0) this.byPorts.delete(key);
+    else this.byPorts.set(key, remaining);
+  }
 }

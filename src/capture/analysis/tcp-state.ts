@@ -104,20 +104,20 @@ export class TcpConversationState {
     const fin = (flags & TCP_FLAGS.FIN) !== 0;
     const rst = (flags & TCP_FLAGS.RST) !== 0;
     const bitsSet = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
-    const letters: string[] = [];
-    if (bitsSet > 1) letters.push(fin && rst ? 'I' : 'Q');
+    if (bitsSet > 1) this.mark(fromOriginator, endpoint, fin && rst ? 'I' : 'Q');
     else if (bitsSet === 1) {
-      if (syn) letters.push((flags & TCP_FLAGS.ACK) !== 0 ? 'H' : 'S');
-      if (fin) letters.push('F');
-      if (rst) letters.push('R');
-    } else if (payloadLength > 0) letters.push('D');
-    else if ((flags & TCP_FLAGS.ACK) !== 0) letters.push('A');
-    for (const letter of letters) {
-      const bit = HISTORY_LETTERS[letter] ?? 0;
-      if ((endpoint.historyMask & bit) !== 0) continue;
-      endpoint.historyMask |= bit;
-      this.history += fromOriginator ? letter : letter.toLowerCase();
-    }
+      if (syn) this.mark(fromOriginator, endpoint, (flags & TCP_FLAGS.ACK) !== 0 ? 'H' : 'S');
+      if (fin) this.mark(fromOriginator, endpoint, 'F');
+      if (rst) this.mark(fromOriginator, endpoint, 'R');
+    } else if (payloadLength > 0) this.mark(fromOriginator, endpoint, 'D');
+    else if ((flags & TCP_FLAGS.ACK) !== 0) this.mark(fromOriginator, endpoint, 'A');
+  }
+
+  private mark(fromOriginator: boolean, endpoint: TcpEndpoint, letter: string): void {
+    const bit = HISTORY_LETTERS[letter] ?? 0;
+    if ((endpoint.historyMask & bit) !== 0) return;
+    endpoint.historyMask |= bit;
+    this.history += fromOriginator ? letter : letter.toLowerCase();
   }
 
   /**
