@@ -1,0 +1,39 @@
+/**
+ * `npm run scenarios:build`: regenerates every built-in scenario folder under
+ * src/lab/scenarios/ from its recipe. Captures are produced separately by
+ * `captures.sh` with tcprewrite and are only checked here.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { composeScenario, serialise } from './compose.js';
+import { STORIES } from './scenarios.js';
+
+/** The folder that holds the built-in scenarios (src/lab/scenarios from the repository root). */
+export function scenariosFolder(root: string): string {
+  return join(root, 'src', 'lab', 'scenarios');
+}
+
+function repositoryRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, 'package.json'))) {
+    const parent = dirname(folder);
+    if (parent === folder) throw new Error('package.json not found above the builder');
+    folder = parent;
+  }
+  return folder;
+}
+
+const root = resolve(process.argv[2] ?? repositoryRoot());
+for (const factory of STORIES) {
+  const story = factory();
+  const { scenario, expect } = composeScenario(story);
+  const folder = join(scenariosFolder(root), story.name);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'scenario.json'), serialise(scenario));
+  writeFileSync(join(folder, 'expect.json'), serialise(expect));
+  for (const capture of story.packetCaptures ?? []) {
+    if (!existsSync(join(folder, capture.file))) throw new Error(`${story.name}: ${capture.file} is missing: run src/lab/estate/captures.sh`);
+  }
+  process.stdout.write(`${story.name}: ${Object.entries(scenario.tables as Record<string, unknown[]>).map(([table, rows]) => `${table} ${rows.length}`).join(', ')}\n`);
+}

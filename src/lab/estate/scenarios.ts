@@ -1,0 +1,6 @@
+/** The registry of built-in scenarios the builder regenerates. */
+import type { Story } from './compose.js';
+import { nsgDenyBetweenSpokes } from './recipes/nsg-deny-between-spokes.js';
+
+/** Every built scenario, in the order of the brief. `rdp-remote-site` is a verbatim copy of the shared example and is not rebuilt. */
+export const STORIES: (() => Story)[] = [nsgDenyBetweenSpokes];

@@ -1,0 +1,481 @@
+/**
+ * The traffic simulator: walks each flow from source to destination and back
+ * through the estate's effective routes, NSGs and Azure Firewall policy, and
+ * writes the rows Azure would log for it (AZFW* tables, flow trace, Traffic
+ * Analytics per processed interval). Background and story flows use the same
+ * walk, so a firewall row always names the rule that really matches first.
+ */
+import { isPrivate, prefixContains } from './ip.js';
+import { Ids, lowerId } from './ids.js';
+import type { EstateSpec, FirewallApplicationRule, FirewallNetworkRule, VmSpec } from './model.js';
+import { macFor, Random } from './random.js';
+import { effectiveRoutes, hubVnet, lookupRoute } from './routing.js';
+import { evaluateNsgs, type NsgDecision } from './security.js';
+
+/** A flow endpoint. */
+export type Endpoint =
+  | { kind: 'vm'; name: string }
+  | { kind: 'onprem'; ip: string }
+  | { kind: 'public'; ip: string; azure: boolean; country: string }
+  | { kind: 'private-endpoint'; name: string }
+  | { kind: 'firewall' };
+
+/** A recurring flow. */
+export interface FlowTemplate {
+  source: Endpoint;
+  destination: Endpoint;
+  protocol: 'TCP' | 'UDP' | 'ICMP';
+  port: number;
+  /** SNI or Host name, for application rules. */
+  fqdn?: string;
+  /** Full URL for plain HTTP. */
+  url?: string;
+  /** Average occurrences per hour. */
+  perHour: number;
+  /** Active window (ISO), default: the scenario's whole history. */
+  from?: string;
+  to?: string;
+  /** Packets from source to destination per connection [min, max]. */
+  packets?: [number, number];
+  /** Bytes from destination to source per connection [min, max]. */
+  responseBytes?: [number, number];
+  /** Connection duration in seconds [min, max]. */
+  durationInSeconds?: [number, number];
+  /** An IDPS signature the flow triggers (alert mode). */
+  idps?: { signatureId: string; category: string; description: string; severity: number; probability: number };
+  /** A threat-intelligence match. */
+  threat?: { description: string; destinationIp: string };
+  /** The server answers SYNs with RST (nothing listens). */
+  refused?: boolean;
+  /** The server never answers. */
+  silent?: boolean;
+  /** Fixed occurrence times (ISO), instead of random ones. */
+  at?: string[];
+}
+
+/** Where and how a walk ended. */
+export interface FlowOutcome {
+  forwardViaFirewall: boolean;
+  returnViaFirewall: boolean;
+  firewall?: FirewallDecision;
+  sourceNsg?: NsgDecision;
+  destinationNsg?: NsgDecision;
+  /** The destination (or its NIC) received the packets. */
+  delivered: boolean;
+  droppedAt: 'source-nsg' | 'route-none' | 'firewall' | 'destination-nsg' | 'asymmetric' | null;
+}
+
+/** What Azure Firewall decided. */
+export interface FirewallDecision {
+  table: 'AZFWNetworkRule' | 'AZFWApplicationRule';
+  action: 'Allow' | 'Deny';
+  ruleCollectionGroup: string;
+  ruleCollection: string;
+  rule: string;
+  actionReason: string;
+}
+
+const WINDOWS_UPDATE = ['*.windowsupdate.com', '*.update.microsoft.com', '*.delivery.mp.microsoft.com', 'ctldl.windowsupdate.com'];
+
+function fqdnMatches(pattern: string, fqdn: string): boolean {
+  const name = fqdn.toLowerCase();
+  const lower = pattern.toLowerCase();
+  if (lower.startsWith('*.')) return name.endsWith(lower.slice(1));
+  return lower === name;
+}
+
+function addressMatches(prefixes: string[], address: string): boolean {
+  return prefixes.some((prefix) => prefix === '*' || prefixContains(prefix, address));
+}
+
+function portMatches(ports: string[], port: number): boolean {
+  return ports.some((range) => {
+    if (range === '*') return true;
+    const [low, high] = range.split('-').map(Number);
+    return low !== undefined && port >= low && port <= (high ?? low);
+  });
+}
+
+/** Azure Firewall policy processing: network rules by group then collection priority, then application rules. */
+export function firewallDecision(estate: EstateSpec, flow: { protocol: 'TCP' | 'UDP' | 'ICMP'; source: string; destination: string; port: number; fqdn?: string }): FirewallDecision {
+  const groups = [...estate.firewall.ruleCollectionGroups].sort((a, b) => a.priority - b.priority);
+  const ordered = groups.flatMap((group) => [...group.collections].sort((a, b) => a.priority - b.priority).map((collection) => ({ group, collection })));
+  for (const { group, collection } of ordered) {
+    if (collection.kind !== 'network') continue;
+    const rule = (collection.rules as FirewallNetworkRule[]).find((candidate) =>
+      (candidate.protocols.includes('Any') || candidate.protocols.includes(flow.protocol)) &&
+      addressMatches(candidate.sources, flow.source) && addressMatches(candidate.destinations, flow.destination) &&
+      (flow.protocol === 'ICMP' || portMatches(candidate.ports, flow.port)));
+    if (rule) return { table: 'AZFWNetworkRule', action: collection.action, ruleCollectionGroup: group.name, ruleCollection: collection.name, rule: rule.name, actionReason: '' };
+  }
+  const web = flow.protocol === 'TCP' && flow.fqdn !== undefined && (flow.port === 80 || flow.port === 443);
+  if (web) {
+    for (const { group, collection } of ordered) {
+      if (collection.kind !== 'application') continue;
+      const rule = (collection.rules as FirewallApplicationRule[]).find((candidate) =>
+        candidate.protocols.some((protocol) => protocol.port === flow.port && protocol.protocolType === (flow.port === 80 ? 'Http' : 'Https')) &&
+        addressMatches(candidate.sources, flow.source) &&
+        [...candidate.fqdns, ...(candidate.fqdnTags?.includes('WindowsUpdate') ? WINDOWS_UPDATE : [])].some((pattern) => fqdnMatches(pattern, flow.fqdn ?? '')));
+      if (rule) return { table: 'AZFWApplicationRule', action: collection.action, ruleCollectionGroup: group.name, ruleCollection: collection.name, rule: rule.name, actionReason: '' };
+    }
+    return { table: 'AZFWApplicationRule', action: 'Deny', ruleCollectionGroup: '', ruleCollection: '', rule: '', actionReason: 'Default Action' };
+  }
+  return { table: 'AZFWNetworkRule', action: 'Deny', ruleCollectionGroup: '', ruleCollection: '', rule: '', actionReason: 'Default Action' };
+}
+
+/** Resolves an endpoint's IP address. */
+export function endpointIp(estate: EstateSpec, endpoint: Endpoint): string {
+  switch (endpoint.kind) {
+    case 'vm': return vmByName(estate, endpoint.name).privateIp;
+    case 'onprem': return endpoint.ip;
+    case 'public': return endpoint.ip;
+    case 'firewall': return estate.firewall.privateIp;
+    case 'private-endpoint': {
+      const found = estate.privateEndpoints.find((candidate) => candidate.name === endpoint.name);
+      if (!found) throw new Error(`unknown private endpoint ${endpoint.name}`);
+      return found.privateIp;
+    }
+  }
+}
+
+/** A VM by name. */
+export function vmByName(estate: EstateSpec, name: string): VmSpec {
+  const vm = estate.vms.find((candidate) => candidate.name === name);
+  if (!vm) throw new Error(`unknown VM ${name}`);
+  return vm;
+}
+
+type Hop = 'firewall' | 'direct' | 'gateway' | 'internet' | 'none';
+
+function hopFor(estate: EstateSpec, vnet: string, subnet: string, destination: string): Hop {
+  const route = lookupRoute(effectiveRoutes(estate, vnet, subnet), destination);
+  if (!route || route.nextHopType === 'None') return 'none';
+  if (route.nextHopType === 'VirtualAppliance') {
+    if (route.nextHopIpAddress[0] === estate.firewall.privateIp) return 'firewall';
+    return 'none';
+  }
+  if (route.nextHopType === 'VirtualNetworkGateway') return 'gateway';
+  if (route.nextHopType === 'Internet') return 'internet';
+  return 'direct';
+}
+
+/** Walks one flow through the estate. */
+export function walkFlow(estate: EstateSpec, ids: Ids, template: FlowTemplate): FlowOutcome {
+  const hub = hubVnet(estate);
+  const sourceIp = endpointIp(estate, template.source);
+  const destinationIp = endpointIp(estate, template.destination);
+  const nsgProtocol = template.protocol === 'TCP' ? 'Tcp' : template.protocol === 'UDP' ? 'Udp' : 'Icmp';
+  const packet = { protocol: nsgProtocol as 'Tcp' | 'Udp' | 'Icmp', source: sourceIp, destination: destinationIp, destinationPort: template.port };
+  const outcome: FlowOutcome = { forwardViaFirewall: false, returnViaFirewall: false, delivered: false, droppedAt: null };
+
+  let forward: Hop;
+  if (template.source.kind === 'vm') {
+    const vm = vmByName(estate, template.source.name);
+    outcome.sourceNsg = evaluateNsgs(estate, ids, vm, 'Outbound', packet);
+    if (outcome.sourceNsg.access === 'Deny') return { ...outcome, droppedAt: 'source-nsg' };
+    forward = template.destination.kind === 'firewall' ? 'direct' : hopFor(estate, vm.vnet, vm.subnet, destinationIp);
+  } else if (template.source.kind === 'onprem') {
+    forward = hopFor(estate, hub.name, 'GatewaySubnet', destinationIp);
+  } else {
+    throw new Error('flows start at a VM or on premises');
+  }
+  if (forward === 'none') return { ...outcome, droppedAt: 'route-none' };
+  if (forward === 'firewall') {
+    outcome.forwardViaFirewall = true;
+    outcome.firewall = firewallDecision(estate, { protocol: template.protocol, source: sourceIp, destination: destinationIp, port: template.port, ...(template.fqdn ? { fqdn: template.fqdn } : {}) });
+    if (outcome.firewall.action === 'Deny') return { ...outcome, droppedAt: 'firewall' };
+  }
+
+  let back: Hop = 'direct';
+  if (template.destination.kind === 'vm') {
+    const vm = vmByName(estate, template.destination.name);
+    outcome.destinationNsg = evaluateNsgs(estate, ids, vm, 'Inbound', packet);
+    if (outcome.destinationNsg.access === 'Deny') return { ...outcome, droppedAt: 'destination-nsg' };
+    back = hopFor(estate, vm.vnet, vm.subnet, sourceIp);
+  } else if (template.destination.kind === 'onprem') {
+    back = hopFor(estate, hub.name, 'GatewaySubnet', sourceIp);
+  } else if (template.destination.kind === 'private-endpoint') {
+    const name = template.destination.name;
+    const endpoint = estate.privateEndpoints.find((candidate) => candidate.name === name);
+    back = endpoint?.returnViaSubnetRouteTable && endpoint ? hopFor(estate, endpoint.vnet, endpoint.subnet, sourceIp) : outcome.forwardViaFirewall ? 'firewall' : 'direct';
+  } else {
+    back = outcome.forwardViaFirewall ? 'firewall' : 'direct';
+  }
+  outcome.returnViaFirewall = back === 'firewall';
+  outcome.delivered = true;
+  if (template.protocol !== 'ICMP' && outcome.forwardViaFirewall !== outcome.returnViaFirewall) outcome.droppedAt = 'asymmetric';
+  if (template.protocol === 'ICMP' && !outcome.forwardViaFirewall && outcome.returnViaFirewall) {
+    // The echo reply reaches the firewall as a new flow: a network rule decides it on its own.
+    const reply = firewallDecision(estate, { protocol: 'ICMP', source: destinationIp, destination: sourceIp, port: 0 });
+    outcome.firewall = reply;
+    if (reply.action === 'Deny') outcome.droppedAt = 'asymmetric';
+  }
+  return outcome;
+}
+
+/** Table rows produced by the simulation, keyed by table name. */
+export type Tables = Record<string, Record<string, unknown>[]>;
+
+/** ISO with milliseconds. */
+export function isoMs(epochMs: number): string {
+  return new Date(Math.round(epochMs)).toISOString();
+}
+
+/** ISO with whole seconds and a trailing `.000Z` (Traffic Analytics ingest times). */
+function isoSecondsMs(epochMs: number): string {
+  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString();
+}
+
+/** ISO with whole seconds, no fraction (Traffic Analytics flow times). */
+function isoSeconds(epochMs: number): string {
+  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+const L7: Record<number, string> = { 22: 'ssh', 53: 'domain', 80: 'http', 88: 'kerberos', 135: 'epmap', 389: 'ldap', 443: 'https', 445: 'microsoft-ds', 636: 'ldaps', 1433: 'ms-sql-s', 3389: 'ms-wbt-server', 5432: 'postgresql', 5985: 'wsman', 5986: 'wsmans', 6379: 'redis', 8080: 'http-alt', 8443: 'pcsync-https', 9093: 'copycat' };
+
+/** The simulation of one scenario's traffic. */
+export class TrafficLog {
+  readonly tables: Tables = {};
+  private readonly ids: Ids;
+  private readonly nta = new Map<string, Record<string, unknown>>();
+  private readonly ntaOrder: string[] = [];
+
+  constructor(private readonly estate: EstateSpec, private readonly nowMs: number, private readonly random: Random) {
+    this.ids = new Ids(estate.organisation.subscriptionId);
+  }
+
+  /** Adds a row to a table (creating the table). */
+  add(table: string, row: Record<string, unknown>): void {
+    (this.tables[table] ??= []).push(row);
+  }
+
+  /** Common trailing columns of a firewall row. */
+  firewallColumns(type: string, row: Record<string, unknown>): Record<string, unknown> {
+    const full: Record<string, unknown> = { TenantId: this.estate.organisation.workspaceId, ...row, SourceSystem: 'Azure', Type: type, _ResourceId: lowerId(this.ids.firewall(this.estate)), _SubscriptionId: this.estate.organisation.subscriptionId };
+    full._BilledSize = JSON.stringify(full).length + 60;
+    full._IsBillable = 'True';
+    return full;
+  }
+
+  /** Runs a template over [startMs, endMs], producing every row. Returns the outcome of its walk. */
+  run(template: FlowTemplate, startMs: number, endMs: number): FlowOutcome {
+    const outcome = walkFlow(this.estate, this.ids, template);
+    const from = template.from ? Date.parse(template.from) : startMs;
+    const to = template.to ? Date.parse(template.to) : endMs;
+    const times: number[] = [];
+    if (template.at) {
+      times.push(...template.at.map((time) => Date.parse(time)));
+    } else {
+      const expected = (template.perHour * (to - from)) / 3_600_000;
+      const count = Math.max(0, Math.round(expected * (0.8 + this.random.next() * 0.4)));
+      for (let index = 0; index < count; index += 1) times.push(from + this.random.next() * (to - from));
+      times.sort((a, b) => a - b);
+    }
+    for (const time of times) this.occurrence(template, outcome, time);
+    return outcome;
+  }
+
+  private occurrence(template: FlowTemplate, outcome: FlowOutcome, time: number): void {
+    const random = this.random;
+    const sourceIp = endpointIp(this.estate, template.source);
+    const destinationIp = endpointIp(this.estate, template.destination);
+    const sourcePort = template.protocol === 'ICMP' ? 0 : random.ephemeralPort();
+    const duration = template.durationInSeconds ? random.int(template.durationInSeconds[0] * 1000, template.durationInSeconds[1] * 1000) : random.int(300, 25_000);
+    const fails = outcome.droppedAt !== null || template.refused === true || template.silent === true;
+    if (time > this.nowMs) return;
+    const policy = this.estate.firewall.policyName;
+
+    if (template.threat) {
+      this.add('AZFWThreatIntel', this.firewallColumns('AZFWThreatIntel', { TimeGenerated: isoMs(time - random.int(5, 20)), Protocol: template.protocol, SourceIp: sourceIp, SourcePort: sourcePort, DestinationIp: template.threat.destinationIp, DestinationPort: template.port, Fqdn: template.fqdn ?? '', TargetUrl: '', Action: this.estate.firewall.threatIntelMode === 'Deny' ? 'Deny' : 'Alert', ThreatDescription: template.threat.description, IsTlsInspected: false }));
+      if (this.estate.firewall.threatIntelMode === 'Deny') return;
+    }
+    if (outcome.forwardViaFirewall && outcome.firewall) {
+      const decision = outcome.firewall;
+      if (decision.table === 'AZFWNetworkRule') {
+        this.add('AZFWNetworkRule', this.firewallColumns('AZFWNetworkRule', { TimeGenerated: isoMs(time), Protocol: template.protocol, SourceIp: sourceIp, SourcePort: sourcePort, DestinationIp: destinationIp, DestinationPort: template.port, Action: decision.action, ActionReason: decision.actionReason, Policy: policy, RuleCollectionGroup: decision.ruleCollectionGroup, RuleCollection: decision.ruleCollection, Rule: decision.rule }));
+      } else {
+        const http = template.port === 80;
+        this.add('AZFWApplicationRule', this.firewallColumns('AZFWApplicationRule', { TimeGenerated: isoMs(time), Protocol: http ? 'HTTP' : 'HTTPS', SourceIp: sourceIp, SourcePort: sourcePort, DestinationPort: template.port, Fqdn: template.fqdn ?? '', TargetUrl: http ? template.url ?? `http://${template.fqdn ?? ''}/` : '', Action: decision.action, ActionReason: decision.actionReason, Policy: policy, RuleCollectionGroup: decision.ruleCollectionGroup, RuleCollection: decision.ruleCollection, Rule: decision.rule, WebCategory: decision.action === 'Allow' ? webCategory(template.fqdn ?? '') : '', IsTlsInspected: false, IsExplicitProxyRequest: false }));
+      }
+      if (template.idps && random.chance(template.idps.probability)) {
+        this.add('AZFWIdpsSignature', this.firewallColumns('AZFWIdpsSignature', { TimeGenerated: isoMs(time + random.int(200, 9000)), Protocol: template.protocol, SourceIp: sourceIp, SourcePort: sourcePort, DestinationIp: destinationIp, DestinationPort: template.port, Action: this.estate.firewall.idpsMode === 'Deny' ? 'deny' : 'alert', SignatureId: template.idps.signatureId, Category: template.idps.category, Description: template.idps.description, Severity: template.idps.severity }));
+      }
+      if (this.estate.firewall.flowTrace && template.protocol === 'TCP' && decision.table === 'AZFWNetworkRule' && decision.action === 'Allow' && outcome.droppedAt === null && !template.silent) {
+        const synAck = time + random.int(1, 40);
+        if (template.refused) {
+          this.add('AZFWFlowTrace', this.flowTrace(synAck, destinationIp, template.port, sourceIp, sourcePort, 'RST'));
+        } else {
+          this.add('AZFWFlowTrace', this.flowTrace(synAck, destinationIp, template.port, sourceIp, sourcePort, 'SYN-ACK'));
+          this.add('AZFWFlowTrace', this.flowTrace(time + duration, sourceIp, sourcePort, destinationIp, template.port, 'FIN'));
+          this.add('AZFWFlowTrace', this.flowTrace(time + duration + random.int(5, 40), destinationIp, template.port, sourceIp, sourcePort, 'FIN-ACK'));
+        }
+      }
+    }
+    if (outcome.droppedAt === 'asymmetric' && this.estate.firewall.flowTrace) {
+      // The SYN-ACK reaches the firewall with no SYN in its state: dropped, logged INVALID, retransmitted.
+      for (const delay of [random.int(1, 30), 1000 + random.int(0, 60), 3000 + random.int(0, 90)]) {
+        this.add('AZFWFlowTrace', this.flowTrace(time + delay, destinationIp, template.port, sourceIp, sourcePort, 'INVALID', 'Drop'));
+      }
+    }
+    if (template.protocol === 'ICMP') return;
+
+    const packets = template.packets ? random.int(template.packets[0], template.packets[1]) : random.int(6, 40);
+    const requestBytes = packets * random.int(80, 420);
+    const responseBytes = template.responseBytes ? random.int(template.responseBytes[0], template.responseBytes[1]) : random.int(800, 60_000);
+    let counters: { packetsSrcToDest: number; packetsDestToSrc: number; bytesSrcToDest: number; bytesDestToSrc: number; completed: boolean };
+    if (outcome.droppedAt === 'asymmetric') counters = { packetsSrcToDest: random.int(3, 4), packetsDestToSrc: random.int(3, 5), bytesSrcToDest: 0, bytesDestToSrc: 0, completed: false };
+    else if (outcome.droppedAt !== null || template.silent) counters = { packetsSrcToDest: template.protocol === 'TCP' ? random.int(3, 7) : 1, packetsDestToSrc: 0, bytesSrcToDest: 0, bytesDestToSrc: 0, completed: false };
+    else if (template.refused) counters = { packetsSrcToDest: 1, packetsDestToSrc: 1, bytesSrcToDest: 66, bytesDestToSrc: 54, completed: true };
+    else counters = { packetsSrcToDest: packets, packetsDestToSrc: Math.max(1, Math.round(responseBytes / 1100)), bytesSrcToDest: requestBytes, bytesDestToSrc: responseBytes, completed: true };
+    if (counters.bytesSrcToDest === 0) counters.bytesSrcToDest = counters.packetsSrcToDest * 66;
+    if (counters.bytesDestToSrc === 0) counters.bytesDestToSrc = counters.packetsDestToSrc * 66;
+    void fails;
+
+    if (template.source.kind === 'vm' && outcome.droppedAt !== 'route-none') {
+      const vm = vmByName(this.estate, template.source.name);
+      const status = outcome.droppedAt === 'source-nsg' ? 'D' : 'A';
+      this.ntaRecord(vm, 'O', status, outcome.sourceNsg, template, time, counters);
+    }
+    if (template.destination.kind === 'vm' && outcome.delivered || outcome.droppedAt === 'destination-nsg') {
+      if (template.destination.kind === 'vm') {
+        const vm = vmByName(this.estate, template.destination.name);
+        const status = outcome.droppedAt === 'destination-nsg' ? 'D' : 'A';
+        const seenSource = { ...template };
+        this.ntaRecord(vm, 'I', status, outcome.destinationNsg, seenSource, time, counters);
+      }
+    }
+  }
+
+  /** An AZFWFlowTrace row. */
+  flowTrace(time: number, sourceIp: string, sourcePort: number, destinationIp: string, destinationPort: number, flag: string, action = 'Log'): Record<string, unknown> {
+    return this.firewallColumns('AZFWFlowTrace', { TimeGenerated: isoMs(time), Protocol: 'TCP', SourceIp: sourceIp, SourcePort: sourcePort, DestinationIp: destinationIp, DestinationPort: destinationPort, Flag: flag, Action: action, ActionReason: 'Additional TCP Log' });
+  }
+
+  /** Records a flow at a VM's NIC for Traffic Analytics (aggregated per interval when rows are emitted). */
+  ntaRecord(vm: VmSpec, direction: 'I' | 'O', status: 'A' | 'D', nsg: NsgDecision | undefined, template: FlowTemplate, time: number, counters: { packetsSrcToDest: number; packetsDestToSrc: number; bytesSrcToDest: number; bytesDestToSrc: number; completed: boolean }, sourceIpOverride?: string): void {
+    const vnet = this.estate.vnets.find((candidate) => candidate.name === vm.vnet);
+    if (!vnet?.flowLog?.enabled || !vnet.flowLog.trafficAnalytics) return;
+    const interval = vnet.flowLog.intervalInMinutes * 60_000;
+    const intervalStart = Math.floor(time / interval) * interval;
+    const sourceIp = sourceIpOverride ?? endpointIp(this.estate, template.source);
+    const destinationIp = endpointIp(this.estate, template.destination);
+    const key = [vnet.name, intervalStart, vm.name, direction, status, sourceIp, destinationIp, template.port, template.protocol, nsg?.rule ?? ''].join('|');
+    let row = this.nta.get(key);
+    if (!row) {
+      row = this.ntaRow(vm, direction, status, nsg, template, sourceIp, destinationIp, intervalStart, interval, time);
+      this.nta.set(key, row);
+      this.ntaOrder.push(key);
+    }
+    row.FlowEndTime = isoSeconds(Math.max(Date.parse(String(row.FlowEndTime)), time));
+    const flows = direction === 'I' ? (status === 'A' ? 'AllowedInFlows' : 'DeniedInFlows') : status === 'A' ? 'AllowedOutFlows' : 'DeniedOutFlows';
+    row[flows] = Number(row[flows]) + 1;
+    if (counters.completed && status === 'A') row.CompletedFlows = Number(row.CompletedFlows) + 1;
+    row.PacketsSrcToDest = Number(row.PacketsSrcToDest) + counters.packetsSrcToDest;
+    row.PacketsDestToSrc = Number(row.PacketsDestToSrc) + (status === 'A' ? counters.packetsDestToSrc : 0);
+    row.BytesSrcToDest = Number(row.BytesSrcToDest) + counters.bytesSrcToDest;
+    row.BytesDestToSrc = Number(row.BytesDestToSrc) + (status === 'A' ? counters.bytesDestToSrc : 0);
+  }
+
+  private placement(endpoint: Endpoint, ip: string): Record<string, string> {
+    const org = this.estate.organisation;
+    if (endpoint.kind === 'vm') {
+      const vm = vmByName(this.estate, endpoint.name);
+      const vnet = this.estate.vnets.find((candidate) => candidate.name === vm.vnet);
+      return { Subscription: org.subscriptionId, Region: org.location, Nic: `${vm.resourceGroup}/nic-${vm.name}`, Vm: `${vm.resourceGroup}/${vm.name}`, Subnet: `${vnet?.resourceGroup ?? ''}/${vm.vnet}/${vm.subnet}`, LocalNetworkGateway: '', PublicIps: '' };
+    }
+    if (endpoint.kind === 'private-endpoint' || endpoint.kind === 'firewall') {
+      const hub = hubVnet(this.estate);
+      const found = endpoint.kind === 'private-endpoint' ? this.estate.privateEndpoints.find((candidate) => candidate.name === endpoint.name) : undefined;
+      const vnetName = found?.vnet ?? hub.name;
+      const vnet = this.estate.vnets.find((candidate) => candidate.name === vnetName);
+      return { Subscription: org.subscriptionId, Region: org.location, Nic: '', Vm: '', Subnet: `${vnet?.resourceGroup ?? ''}/${vnetName}/${found?.subnet ?? 'AzureFirewallSubnet'}`, LocalNetworkGateway: '', PublicIps: '' };
+    }
+    if (endpoint.kind === 'onprem') {
+      return { Subscription: '', Region: '', Nic: '', Vm: '', Subnet: '', LocalNetworkGateway: `${org.subscriptionId}/${this.estate.gateway.resourceGroup}/${this.estate.gateway.localGatewayName}`, PublicIps: '' };
+    }
+    void ip;
+    return { Subscription: '', Region: '', Nic: '', Vm: '', Subnet: '', LocalNetworkGateway: '', PublicIps: '' };
+  }
+
+  private ntaRow(vm: VmSpec, direction: 'I' | 'O', status: 'A' | 'D', nsg: NsgDecision | undefined, template: FlowTemplate, sourceIp: string, destinationIp: string, intervalStart: number, interval: number, time: number): Record<string, unknown> {
+    const org = this.estate.organisation;
+    const hub = hubVnet(this.estate);
+    const vnet = this.estate.vnets.find((candidate) => candidate.name === vm.vnet);
+    const source = template.source.kind === 'vm' && sourceIp !== endpointIp(this.estate, template.source) ? { kind: 'firewall' as const } : template.source;
+    const destination = template.destination;
+    const sourcePlacement = this.placement(source, sourceIp);
+    const destinationPlacement = this.placement(destination, destinationIp);
+    const publicEnd = destination.kind === 'public' ? destination : undefined;
+    let flowType = 'IntraVNet';
+    let connectionType = '';
+    let connectionName = '';
+    let connectingVnets = '';
+    const vnetOf = (endpoint: Endpoint): string => endpoint.kind === 'vm' ? vmByName(this.estate, endpoint.name).vnet : endpoint.kind === 'private-endpoint' ? this.estate.privateEndpoints.find((candidate) => candidate.name === endpoint.name)?.vnet ?? '' : hub.name;
+    if (source.kind === 'onprem' || destination.kind === 'onprem') {
+      flowType = 'S2S'; connectionType = 'VpnGateway'; connectionName = `${org.subscriptionId}/${this.estate.gateway.resourceGroup}/${this.estate.gateway.connectionName}`; connectingVnets = hub.name;
+    } else if (publicEnd) {
+      flowType = publicEnd.azure ? 'AzurePublic' : 'ExternalPublic';
+    } else if (vnetOf(source) !== vnetOf(destination)) {
+      flowType = 'InterVNet'; connectionType = 'VNetPeering'; connectingVnets = hub.name;
+    }
+    const endpoint = destination.kind === 'private-endpoint' ? this.estate.privateEndpoints.find((candidate) => candidate.name === destination.name) : undefined;
+    const processedDelay = 0;
+    void processedDelay;
+    const row: Record<string, unknown> = {
+      TenantId: org.workspaceId, TimeGenerated: '', SubType: 'FlowLog', FaSchemaVersion: '3', TimeProcessed: '',
+      FlowIntervalStartTime: isoSeconds(intervalStart), FlowIntervalEndTime: isoSeconds(intervalStart + interval), FlowStartTime: isoSeconds(time), FlowEndTime: isoSeconds(time),
+      FlowType: flowType, SrcIp: sourceIp, DestIp: publicEnd ? '' : destinationIp, DestPort: template.port, L4Protocol: template.protocol === 'UDP' ? 'U' : 'T', L7Protocol: L7[template.port] ?? 'unknown',
+      FlowDirection: direction, FlowStatus: status, FlowEncryption: 'Unencrypted', IsFlowCapturedAtUdrHop: false,
+      AclGroup: nsg?.nsgName ? `${org.subscriptionId}/${nsg.nsgResourceGroup}/${nsg.nsgName}` : '', AclRule: nsg?.rule ?? '',
+      SrcSubscription: sourcePlacement.Subscription, DestSubscription: publicEnd ? '' : destinationPlacement.Subscription, SrcRegion: sourcePlacement.Region, DestRegion: publicEnd?.azure ? org.location : destinationPlacement.Region,
+      SrcNic: sourcePlacement.Nic, DestNic: destinationPlacement.Nic, SrcVm: sourcePlacement.Vm, DestVm: destinationPlacement.Vm, SrcSubnet: sourcePlacement.Subnet, DestSubnet: destinationPlacement.Subnet,
+      SrcLocalNetworkGateway: sourcePlacement.LocalNetworkGateway, DestLocalNetworkGateway: destinationPlacement.LocalNetworkGateway, SrcPublicIps: '', DestPublicIps: publicEnd ? `${publicEnd.ip}|1|1|0|0|0|0` : '',
+      ConnectionType: connectionType, ConnectionName: connectionName, ConnectingVnets: connectingVnets, Country: publicEnd ? publicEnd.country : '', AzureRegion: publicEnd?.azure ? org.location : '',
+      PrivateEndpointResourceId: endpoint ? `${org.subscriptionId}/${endpoint.resourceGroup}/${endpoint.name}` : '', PrivateLinkResourceId: endpoint ? endpoint.targetId.split('/').slice(2).filter((_part, index) => index === 0 || index === 2 || index === 6).join('/') : '', PrivateLinkResourceName: endpoint ? endpoint.targetId.split('/').pop() ?? '' : '',
+      TargetResourceId: `${vnet?.resourceGroup ?? ''}/${vm.vnet}`, TargetResourceType: 'VNET', FlowLogResourceId: `NetworkWatcherRG/NetworkWatcher_${org.location}/${this.ids.flowLogName(vm.vnet, vnet?.resourceGroup ?? '')}`,
+      MacAddress: macFor(this.ids.nic(vm)).replace(/-/g, ''),
+      AllowedInFlows: 0, DeniedInFlows: 0, AllowedOutFlows: 0, DeniedOutFlows: 0, CompletedFlows: 0, PacketsSrcToDest: 0, PacketsDestToSrc: 0, BytesSrcToDest: 0, BytesDestToSrc: 0,
+      SourceSystem: 'Azure', Type: 'NTANetAnalytics', _ResourceId: lowerId(this.ids.vnet(this.estate, vm.vnet)), _SubscriptionId: org.subscriptionId, _BilledSize: 0, _IsBillable: 'True',
+    };
+    return row;
+  }
+
+  /** Emits the aggregated Traffic Analytics rows of every interval processed by `now`. */
+  flushTrafficAnalytics(): void {
+    const processing = new Map<string, number>();
+    const rows: Record<string, unknown>[] = [];
+    for (const key of this.ntaOrder) {
+      const row = this.nta.get(key);
+      if (!row) continue;
+      const end = Date.parse(String(row.FlowIntervalEndTime));
+      const start = Date.parse(String(row.FlowIntervalStartTime));
+      const slot = `${String(row.FlowLogResourceId)}|${start}`;
+      let processedAt = processing.get(slot);
+      if (processedAt === undefined) {
+        const long = end - start >= 3_600_000;
+        processedAt = end + (long ? this.random.int(900, 2700) : this.random.int(150, 660)) * 1000;
+        processing.set(slot, processedAt);
+      }
+      const timeProcessed = processedAt + this.random.int(0, 90) * 1000;
+      const timeGenerated = timeProcessed + this.random.int(40, 95) * 1000;
+      if (processedAt + 200_000 > this.nowMs) continue;
+      if (row.DestPublicIps) row.DestPublicIps = `${String(row.DestPublicIps).split('|')[0] ?? ''}|${String(row.AllowedOutFlows)}|${String(row.CompletedFlows)}|${String(row.PacketsSrcToDest)}|${String(row.PacketsDestToSrc)}|${String(row.BytesSrcToDest)}|${String(row.BytesDestToSrc)}`;
+      row.TimeProcessed = isoSecondsMs(timeProcessed);
+      row.TimeGenerated = isoSecondsMs(timeGenerated);
+      row._BilledSize = JSON.stringify(row).length + 100;
+      rows.push(row);
+    }
+    if (rows.length) (this.tables.NTANetAnalytics ??= []).push(...rows);
+  }
+}
+
+function webCategory(fqdn: string): string {
+  if (/microsoft|windows|azure|office|live\.com/.test(fqdn)) return 'ComputersAndTechnology';
+  if (/bank|pay/.test(fqdn)) return 'Finance';
+  return 'Business';
+}
+
+/** True for addresses the estate owns (used to check templates). */
+export function isEstateAddress(address: string): boolean {
+  return isPrivate(address);
+}
