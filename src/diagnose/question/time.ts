@@ -63,7 +63,7 @@ const ATOM_PATTERN = new RegExp([
   `(?<iso>\\b\\d{4}-\\d{2}-\\d{2})(?:t(?=\\d))?`,
   `(?<dm>\\b\\d{1,2})(?:st|nd|rd|th)?\\s+(?<dmMonth>${MONTH_PATTERN})\\b\\.?(?:,?\\s+(?<dmYear>\\d{4})\\b)?`,
   `\\b(?<md>${MONTH_PATTERN})\\.?\\s+(?<mdDay>\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(?<mdYear>\\d{4})\\b)?`,
-  `(?<tod>\\b\\d{1,2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:\\s*[ap]\\.?m\\b\\.?)?)`,
+  `(?<tod>(?:\\b|(?<=\\d{2}t))\\d{1,2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:\\s*[ap]\\.?m\\b\\.?)?)`,
   `(?<ampm>\\b\\d{1,2}\\s*[ap]\\.?m\\b\\.?)`,
   `(?<duration>\\b(?:${DURATION_PATTERN})\\b)`,
   `(?<num>\\b\\d{1,2}\\b)`,
@@ -575,5 +575,7 @@ export function readWindow(lower: string, original: string, context: TimeContext
     return clarify('question.window-in-future', `"${original.slice(expression.start, expression.end).trim()}" is in the future (now is ${new Date(now).toISOString()}); which past window do you mean?`);
   }
   if (end > now) end = now;
-  return { kind: 'window', start: new Date(start).toISOString(), end: new Date(end).toISOString(), explicit: true, zone, spans, assumptions };
+  const ownZone = expression.kind === 'range' ? (expression.from.zone ?? expression.to.zone)
+    : expression.kind === 'since' || expression.kind === 'until' || expression.kind === 'point' ? expression.at.zone : null;
+  return { kind: 'window', start: new Date(start).toISOString(), end: new Date(end).toISOString(), explicit: true, zone: ownZone ?? zone, spans, assumptions };
 }
