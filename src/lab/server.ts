@@ -14,6 +14,7 @@ import { startAzurite, type Azurite } from './azurite.js';
 import { RealClock, type LabClock } from './clock.js';
 import { FAULT_HEADER, FaultSet, parseFaultHeader, type Surface } from './faults.js';
 import { gatewayRoutes } from './gateways.js';
+import { warmUpKql } from './kql/index.js';
 import { armError, bodyObject, json, logsError, readJsonBody, sleep, type LabRequest, type LabResponse } from './http.js';
 import { parseResourceId, segments } from './ids.js';
 import { runLogsQuery, scenarioForWorkspace, workspaceNotFound, type LogsQueryBody, type LogsScope } from './log-analytics.js';
@@ -161,7 +162,10 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
   const storageWanted = options.storage ?? true;
   // Validate the routing before starting anything.
   buildState(loaded, clock, options.faults ?? [], options.pageSize ?? 100, NO_STORAGE);
-  const azurite = storageWanted ? await startAzurite(storageAccounts(loaded)) : undefined;
+  const azuriteStarting = storageWanted ? startAzurite(storageAccounts(loaded)) : undefined;
+  // The language service's start-up is paid here, while Azurite starts in its own process, not by the first query.
+  warmUpKql();
+  const azurite = await azuriteStarting;
   const state = buildState(loaded, clock, options.faults ?? [], options.pageSize ?? 100, azurite ?? NO_STORAGE);
   const closing = new AbortController();
   const server = createServer((request, response) => {
@@ -267,6 +271,8 @@ interface Routed {
   query?: string;
   /** ARM action, for AuthorizationFailed. */
   action: string;
+  /** Log Analytics `Prefer: wait=N`: the server gives up on a query after this long. */
+  waitInMs?: number;
   scope: string;
   handle(faults: Fault[]): LabResponse | Promise<LabResponse>;
 }
@@ -315,8 +321,11 @@ async function genericFault(faults: readonly Fault[], routed: Routed, signal: Ab
   for (const fault of faults) {
     switch (fault.kind) {
       case 'timeout':
-        await sleep(fault.latencyInMs ?? 120_000, signal);
-        return logs ? logsError(504, 'GatewayTimeout', 'The query did not complete in time.') : armError(504, 'GatewayTimeout', 'The gateway did not receive a response from the service in time.');
+        // Log Analytics stops a query at the client's `Prefer: wait=N`; other surfaces hold until the client gives up.
+        await sleep(Math.min(fault.latencyInMs ?? 120_000, routed.waitInMs ?? Number.POSITIVE_INFINITY), signal);
+        return logs
+          ? logsError(504, 'GatewayTimeout', 'The query did not complete within the requested wait time.')
+          : armError(504, 'GatewayTimeout', 'The gateway did not receive a response from the service in time.');
       case 'throttle': {
         const retryAfter = String(fault.retryAfterInSeconds ?? 1);
         const response =
@@ -391,6 +400,7 @@ function classify(state: LabState, request: LabRequest): Routed | LabResponse {
   const lowerParts = parts.map((part) => part.toLowerCase());
 
   if (lower.startsWith('/v1/')) {
+    const waitInMs = preferWaitInMs(request.headers.prefer);
     const body = (method === 'GET' ? { query: request.query.get('query') ?? undefined, timespan: request.query.get('timespan') ?? undefined } : bodyObject(request)) as LogsQueryBody;
     const query = typeof body.query === 'string' ? body.query : '';
     if (lowerParts[1] === 'workspaces' && lowerParts[3] === 'query' && parts.length === 4) {
@@ -404,6 +414,7 @@ function classify(state: LabState, request: LabRequest): Routed | LabResponse {
         query,
         action: 'Microsoft.OperationalInsights/workspaces/query/read',
         scope: workspace,
+        waitInMs,
         handle: (faults) => runLogsQuery(state, { kind: 'workspace', scenario }, body, faults),
       };
     }
@@ -422,6 +433,7 @@ function classify(state: LabState, request: LabRequest): Routed | LabResponse {
         query,
         action: 'Microsoft.Insights/logs/read',
         scope: resourceId,
+        waitInMs,
         handle: (faults) => runLogsQuery(state, scope, body, faults),
       };
     }
@@ -549,6 +561,13 @@ function classify(state: LabState, request: LabRequest): Routed | LabResponse {
     };
   }
   return methodNotAllowed(method, path);
+}
+
+/** `Prefer: wait=60, include-statistics=true` -> 60000. */
+function preferWaitInMs(prefer: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(prefer) ? prefer.join(',') : (prefer ?? '');
+  const match = /(?:^|[,\s])wait=(\d+)/i.exec(text);
+  return match ? Number(match[1]) * 1000 : undefined;
 }
 
 function methodNotAllowed(method: string, path: string): LabResponse {
