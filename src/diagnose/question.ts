@@ -117,8 +117,11 @@ interface Mention {
   choices: string[] | null;
 }
 
+/** Most choices a clarification lists. */
+export const MAX_CANDIDATES = 5;
+
 function clarify(code: string, message: string, candidates: string[] = []): ParseOutcome {
-  return { kind: 'clarify', code, message, candidates };
+  return { kind: 'clarify', code, message, candidates: [...new Set(candidates)].slice(0, MAX_CANDIDATES) };
 }
 
 /** The UserInputError (exit 2, with candidates) for a clarification. */
