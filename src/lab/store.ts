@@ -42,6 +42,26 @@ export class ResourceIndex {
   constructor(resources: readonly ArmResource[]) {
     for (const resource of resources) this.add(resource as Record<string, unknown>, resource.type, false);
     for (const resource of resources) this.addNested(resource as Record<string, unknown>);
+    for (const resource of this.byKey.values()) {
+      if (resource.type.toLowerCase() === 'microsoft.network/connections') resource.body = this.embedGateways(resource.body);
+    }
+  }
+
+  /**
+   * A connection embeds its gateways as whole resources, as the API's examples show; the v39 SDK's
+   * deserializer reads `properties` of each and fails on a bare `{id}` reference.
+   */
+  private embedGateways(body: Record<string, unknown>): Record<string, unknown> {
+    const properties = body.properties;
+    if (!isRecord(properties)) return body;
+    const embedded: Record<string, unknown> = { ...properties };
+    for (const key of ['virtualNetworkGateway1', 'virtualNetworkGateway2', 'localNetworkGateway2']) {
+      const reference = properties[key];
+      if (!isRecord(reference) || isRecord(reference.properties)) continue;
+      const target = typeof reference.id === 'string' ? this.byKey.get(idKey(reference.id)) : undefined;
+      embedded[key] = target ? { ...target.body, ...reference } : { ...reference, properties: {} };
+    }
+    return { ...body, properties: embedded };
   }
 
   private add(body: Record<string, unknown>, type: string, nested: boolean): void {
