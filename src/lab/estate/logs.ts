@@ -13,13 +13,16 @@ export interface DnsTemplate {
   sourceIp: string;
   names: { name: string; type?: 'A' | 'AAAA' | 'SRV'; responseCode?: 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' }[];
   perHour: number;
+  /** Start of the queries (ISO), default the whole history. */
+  from?: string;
 }
 
 /** Adds AZFWDnsQuery rows. */
 export function dnsQueries(log: TrafficLog, random: Random, templates: DnsTemplate[], startMs: number, endMs: number): void {
   for (const template of templates) {
-    const count = Math.round((template.perHour * (endMs - startMs)) / 3_600_000);
-    const times = Array.from({ length: count }, () => startMs + random.next() * (endMs - startMs)).sort((a, b) => a - b);
+    const from = template.from ? Date.parse(template.from) : startMs;
+    const count = Math.round((template.perHour * (endMs - from)) / 3_600_000);
+    const times = Array.from({ length: count }, () => from + random.next() * (endMs - from)).sort((a, b) => a - b);
     for (const time of times) {
       const query = random.pick(template.names);
       const code = query.responseCode ?? 'NOERROR';

@@ -1,6 +1,8 @@
 /** The registry of built-in scenarios the builder regenerates. */
 import type { Story } from './compose.js';
+import { firewallAppRuleProbeMisleading } from './recipes/firewall-app-rule-probe-misleading.js';
+import { firewallNetworkRuleDeny } from './recipes/firewall-network-rule-deny.js';
 import { nsgDenyBetweenSpokes } from './recipes/nsg-deny-between-spokes.js';
 
 /** Every built scenario, in the order of the brief. `rdp-remote-site` is a verbatim copy of the shared example and is not rebuilt. */
-export const STORIES: (() => Story)[] = [nsgDenyBetweenSpokes];
+export const STORIES: (() => Story)[] = [nsgDenyBetweenSpokes, firewallNetworkRuleDeny, firewallAppRuleProbeMisleading];

@@ -311,6 +311,11 @@ export class TrafficLog {
         }
       }
     }
+    if (template.protocol === 'ICMP' && !outcome.forwardViaFirewall && outcome.returnViaFirewall && outcome.firewall) {
+      // Only the echo reply crosses the firewall: it is logged as a flow from the destination back to the source.
+      const reply = outcome.firewall;
+      this.add('AZFWNetworkRule', this.firewallColumns('AZFWNetworkRule', { TimeGenerated: isoMs(time + random.int(1, 30)), Protocol: 'ICMP', SourceIp: destinationIp, SourcePort: 0, DestinationIp: sourceIp, DestinationPort: 0, Action: reply.action, ActionReason: reply.actionReason, Policy: policy, RuleCollectionGroup: reply.ruleCollectionGroup, RuleCollection: reply.ruleCollection, Rule: reply.rule }));
+    }
     if (outcome.droppedAt === 'asymmetric' && this.estate.firewall.flowTrace) {
       // The SYN-ACK reaches the firewall with no SYN in its state: dropped, logged INVALID, retransmitted.
       for (const delay of [random.int(1, 30), 1000 + random.int(0, 60), 3000 + random.int(0, 90)]) {
@@ -340,8 +345,9 @@ export class TrafficLog {
       if (template.destination.kind === 'vm') {
         const vm = vmByName(this.estate, template.destination.name);
         const status = outcome.droppedAt === 'destination-nsg' ? 'D' : 'A';
-        const seenSource = { ...template };
-        this.ntaRecord(vm, 'I', status, outcome.destinationNsg, seenSource, time, counters);
+        // An application rule proxies the connection: the server sees a firewall instance address (SNAT).
+        const proxied = outcome.firewall?.table === 'AZFWApplicationRule' && outcome.firewall.action === 'Allow';
+        this.ntaRecord(vm, 'I', status, outcome.destinationNsg, template, time, counters, proxied ? random.pick(firewallSnatAddresses(this.estate)) : undefined);
       }
     }
   }
@@ -467,6 +473,12 @@ export class TrafficLog {
     }
     if (rows.length) (this.tables.NTANetAnalytics ??= []).push(...rows);
   }
+}
+
+/** The AzureFirewallSubnet addresses of the firewall's instances, the source a proxied server sees. */
+export function firewallSnatAddresses(estate: EstateSpec): string[] {
+  const base = estate.firewall.privateIp.split('.').slice(0, 3).join('.');
+  return [`${base}.6`, `${base}.7`];
 }
 
 function webCategory(fqdn: string): string {

@@ -30,7 +30,7 @@ export function nsgDenyBetweenSpokes(): Story {
       { source: { kind: 'vm', name: 'vm-web03' }, destination: { kind: 'public', ip: '91.189.91.83', azure: false, country: 'gb' }, protocol: 'TCP', port: 80, fqdn: 'azure.archive.ubuntu.com', url: 'http://azure.archive.ubuntu.com/ubuntu/dists/noble-updates/InRelease', perHour: 0.5 },
     ],
     extend: (log, random, window) => {
-      dnsQueries(log, random, [...base.dns, { sourceIp: '10.41.1.6', perHour: 2, names: [{ name: 'vm-sql01.corp.fabrikam-retail.example' }] }], window.startMs, window.endMs);
+      dnsQueries(log, random, [...base.dns, { sourceIp: '10.41.1.6', perHour: 2, from: '2026-11-18T08:54:00Z', names: [{ name: 'vm-sql01.corp.fabrikam-retail.example' }] }], window.startMs, window.endMs);
       gatewayDiagnostics(log, estate, random, window.startMs, window.endMs);
     },
     expect: {
