@@ -1,0 +1,36 @@
+/**
+ * `path_ok`: packets flow both ways and the handshake completes, so the network path is not the
+ * problem. From a capture (the TCP handshake seen, no failure on the conversation: high) or
+ * Traffic Analytics (the flow allowed with packets both ways: medium).
+ */
+import { analyse, flowRowsForFlow, unique } from '../context.js';
+import { captureSightings } from '../findings.js';
+import type { Rule } from '../types.js';
+
+const FAILURES = new Set(['tcp_refused', 'syn_unanswered', 'synack_unacknowledged', 'one_sided', 'tcp_reset', 'reset_after_client_hello',
+  'tls_self_signed', 'tls_incomplete_chain', 'tls_hostname_mismatch', 'tls_expired', 'tls_protocol_mismatch', 'tls_client_certificate_required',
+  'tls_handshake_failure', 'icmp_unreachable']);
+
+/** The path works both ways. */
+export const pathOk: Rule = {
+  name: 'path-ok',
+  run(input) {
+    const analysis = analyse(input);
+    const sightings = captureSightings(analysis);
+    const failing = sightings.some((sighting) => sighting.observations.some((observation) => FAILURES.has(observation.code)));
+    const complete = sightings.filter((sighting) => sighting.conversation.tcp?.handshake === true
+      && !sighting.observations.some((observation) => FAILURES.has(observation.code)));
+    const bothWays = flowRowsForFlow(analysis).filter(({ data }) => data.status === 'allowed'
+      && (data.packetsSourceToDestination ?? 0) > 0 && (data.packetsDestinationToSource ?? 0) > 0);
+    if (failing || (complete.length === 0 && bothWays.length === 0)) return [];
+    return [{
+      code: 'path_ok',
+      summary: complete.length > 0
+        ? `The capture shows the TCP handshake from ${complete[0]!.conversation.client.ip} to ${complete[0]!.conversation.server.ip}:${complete[0]!.conversation.server.port ?? ''} complete: the network path works, the problem is higher up the stack.`
+        : 'Traffic Analytics logs the flow allowed with packets in both directions: the network path works.',
+      evidence: unique([...complete.map((sighting) => sighting.evidence.id), ...bothWays.map((row) => row.id)]),
+      confidence: complete.length > 0 ? 'high' : 'medium',
+      nextSteps: ['Look at the application: its logs, authentication and responses.'],
+    }];
+  },
+};
