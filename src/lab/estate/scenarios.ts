@@ -2,7 +2,9 @@
 import type { Story } from './compose.js';
 import { firewallAppRuleProbeMisleading } from './recipes/firewall-app-rule-probe-misleading.js';
 import { firewallNetworkRuleDeny } from './recipes/firewall-network-rule-deny.js';
+import { gatewaySubnetMissingUdr } from './recipes/gateway-subnet-missing-udr.js';
+import { privateEndpointRouteOverridesUdr } from './recipes/private-endpoint-route-overrides-udr.js';
 import { nsgDenyBetweenSpokes } from './recipes/nsg-deny-between-spokes.js';
 
 /** Every built scenario, in the order of the brief. `rdp-remote-site` is a verbatim copy of the shared example and is not rebuilt. */
-export const STORIES: (() => Story)[] = [nsgDenyBetweenSpokes, firewallNetworkRuleDeny, firewallAppRuleProbeMisleading];
+export const STORIES: (() => Story)[] = [nsgDenyBetweenSpokes, firewallNetworkRuleDeny, firewallAppRuleProbeMisleading, gatewaySubnetMissingUdr, privateEndpointRouteOverridesUdr];

@@ -339,7 +339,9 @@ export class TrafficLog {
     if (template.source.kind === 'vm' && outcome.droppedAt !== 'route-none') {
       const vm = vmByName(this.estate, template.source.name);
       const status = outcome.droppedAt === 'source-nsg' ? 'D' : 'A';
-      this.ntaRecord(vm, 'O', status, outcome.sourceNsg, template, time, counters);
+      // On an asymmetric path the replies die at the firewall: the source never sees them.
+      const seen = outcome.droppedAt === 'asymmetric' ? { ...counters, packetsDestToSrc: 0, bytesDestToSrc: 0 } : counters;
+      this.ntaRecord(vm, 'O', status, outcome.sourceNsg, template, time, seen);
     }
     if (template.destination.kind === 'vm' && outcome.delivered || outcome.droppedAt === 'destination-nsg') {
       if (template.destination.kind === 'vm') {
