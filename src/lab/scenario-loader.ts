@@ -45,14 +45,108 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column };
 }
 
+/**
+ * The offset of the first character that makes the text invalid JSON (JSON.parse's message gives no
+ * position in every Node version). A plain recursive-descent check over RFC 8259.
+ */
+export function jsonErrorOffset(text: string): number | undefined {
+  let at = 0;
+  const space = (): void => {
+    while (at < text.length && ' \t\n\r'.includes(text[at] ?? '')) at += 1;
+  };
+  const fail = (): never => {
+    throw at;
+  };
+  const literal = (word: string): void => {
+    if (text.startsWith(word, at)) at += word.length;
+    else fail();
+  };
+  const string = (): void => {
+    at += 1;
+    while (at < text.length && text[at] !== '"') {
+      const character = text.charCodeAt(at);
+      if (character < 0x20) fail();
+      if (text[at] === '\\') {
+        at += 1;
+        if (text[at] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(at + 1, at + 5))) fail();
+          at += 4;
+        } else if (!'"\\/bfnrt'.includes(text[at] ?? 'x')) fail();
+      }
+      at += 1;
+    }
+    if (at >= text.length) fail();
+    at += 1;
+  };
+  const number = (): void => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(at));
+    if (!match) fail();
+    at += match?.[0].length ?? 0;
+  };
+  const value = (): void => {
+    space();
+    const character = text[at];
+    if (character === '{') {
+      at += 1;
+      space();
+      if (text[at] === '}') {
+        at += 1;
+        return;
+      }
+      for (;;) {
+        space();
+        if (text[at] !== '"') fail();
+        string();
+        space();
+        if (text[at] !== ':') fail();
+        at += 1;
+        value();
+        space();
+        if (text[at] === ',') at += 1;
+        else if (text[at] === '}') {
+          at += 1;
+          return;
+        } else fail();
+      }
+    } else if (character === '[') {
+      at += 1;
+      space();
+      if (text[at] === ']') {
+        at += 1;
+        return;
+      }
+      for (;;) {
+        value();
+        space();
+        if (text[at] === ',') at += 1;
+        else if (text[at] === ']') {
+          at += 1;
+          return;
+        } else fail();
+      }
+    } else if (character === '"') string();
+    else if (character === 't') literal('true');
+    else if (character === 'f') literal('false');
+    else if (character === 'n') literal('null');
+    else number();
+  };
+  try {
+    value();
+    space();
+    return at < text.length ? at : undefined;
+  } catch (offset) {
+    return typeof offset === 'number' ? offset : undefined;
+  }
+}
+
 /** Parses JSON, naming the file and the position of a syntax error. */
 function parseJsonFile(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const position = /position (\d+)/.exec(message);
-    const where = position ? lineAndColumn(text, Number(position[1])) : undefined;
+    const offset = jsonErrorOffset(text);
+    const where = offset === undefined ? undefined : lineAndColumn(text, offset);
     const detail = message.replace(/\s*\(line \d+ column \d+\)$/, '');
     const at = where ? ` at line ${where.line}, column ${where.column}` : '';
     throw new UserInputError('scenario.invalid-json', `${file}: not valid JSON${at}: ${detail}`);
