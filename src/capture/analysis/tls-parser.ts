@@ -177,8 +177,9 @@ export function looksLikeTlsRecord(bytes: Uint8Array): boolean {
 
 /**
  * Parses one direction's byte stream into TLS messages. Feed it bytes in stream order;
- * it keeps only the unfinished record header and handshake message, and skips
- * application data without buffering it.
+ * it keeps only the unfinished record header and handshake message (as copies, so the
+ * bytes passed in need only live for the call), and skips application data without
+ * buffering it.
  */
 export class TlsStreamParser {
   /** False once the stream turned out not to be TLS (or overflowed a bound). */
@@ -228,6 +229,9 @@ export class TlsStreamParser {
         this.completeRecord(messages);
       }
     }
+    // A record still open keeps its bytes across calls: copy them, since the caller may
+    // hand us views into a buffer it reuses.
+    if (this.recordBody.length > 0) this.recordBody = [concat(this.recordBody).slice()];
     return messages;
   }
 

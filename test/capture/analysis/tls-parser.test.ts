@@ -72,6 +72,21 @@ describe('TLS stream parser', () => {
     }
   });
 
+  it('keeps nothing that points into the caller\'s buffer (readers may reuse it)', async () => {
+    const { server } = await streams('tls_ok.pcap');
+    const whole = parseAll(server);
+    const parser = new TlsStreamParser();
+    const scratch = new Uint8Array(100);
+    const messages: TlsMessage[] = [];
+    for (let start = 0; start < server.length; start += scratch.length) {
+      const piece = server.subarray(start, start + scratch.length);
+      scratch.set(piece);
+      messages.push(...parser.push(scratch.subarray(0, piece.length)));
+      scratch.fill(0xee);
+    }
+    expect(messages).toEqual(whole);
+  });
+
   it('stops on bytes that are not TLS and never throws on garbage', () => {
     const parser = new TlsStreamParser();
     expect(parser.push(new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n'))).toEqual([]);
