@@ -24,8 +24,11 @@ const NOT_ENABLED_CODES = new Set([
   'vmextensionnotinstalled', 'networkwatcheragentnotinstalled', 'agentnotinstalled',
 ]);
 
-/** The Log Analytics message for a table the workspace does not have (tables appear only once data arrives). */
-const MISSING_TABLE = /failed to resolve (?:table|scalar|column)(?: or column)?(?: expression)? named '([^']+)'/i;
+/**
+ * The messages for a table the workspace does not have (tables appear only once data arrives):
+ * Log Analytics' own, and the Kusto language service's (which an unknown column does not match).
+ */
+const MISSING_TABLE = /failed to resolve table(?: or column)?(?: expression)? named '([^']+)'|the name '([^']+)' does not refer to any known table/i;
 
 /** Everything an error says about itself, flattened: message, code, and the nested `details`/`innererror`. */
 function describe(error: unknown): { status: number | undefined; codes: string[]; text: string } {
@@ -55,7 +58,7 @@ function describe(error: unknown): { status: number | undefined; codes: string[]
 export function missingTableOf(error: unknown): string | null {
   const { text } = describe(error);
   const match = MISSING_TABLE.exec(text);
-  return match?.[1] ?? null;
+  return match?.[1] ?? match?.[2] ?? null;
 }
 
 /** The gap reason an error maps to. */

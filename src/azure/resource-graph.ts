@@ -28,7 +28,7 @@ export interface ResourceGraphOptions {
  */
 export function estateQuery(types: readonly string[] = TOPOLOGY_TYPES): string {
   return [
-    'resources',
+    'Resources',
     `| where type in~ ${kqlStringList(types)}`,
     '| project id, name, type, location, kind, sku, properties',
     '| order by id asc',
