@@ -83,8 +83,11 @@ export function computeSubnetRoutes(topology: Topology, subnetId: string): Subne
     for (const gateway of gateways) {
       if (gateway === null) continue;
       const prefixes = new Set<string>(gateway.learnedPrefixes);
+      // Static prefixes of a local network gateway are advertised only while its connection is up.
       for (const connection of topology.connections) {
-        if (sameResourceId(connection.gatewayId, gateway.id)) for (const prefix of connection.remotePrefixes) prefixes.add(prefix);
+        if (sameResourceId(connection.gatewayId, gateway.id) && connection.connectionStatus.toLowerCase() === 'connected') {
+          for (const prefix of connection.remotePrefixes) prefixes.add(prefix);
+        }
       }
       for (const prefix of prefixes) {
         // The gateway also learns the VNets it serves; those are not on-prem routes.
@@ -119,6 +122,17 @@ export function computeSubnetRoutes(topology: Topology, subnetId: string): Subne
 
   for (const route of routes) if (route.invalidReason !== null) route.state = 'Invalid';
   invalidateOverridden(routes);
+  // A user default route takes over the reserved ranges too: their None routes become Invalid
+  // (else spoke-to-spoke traffic through a hub firewall would be dropped).
+  const userDefault = userRoutes.find((route) => parsePrefix(route.addressPrefix)?.prefixLength === 0 && ipVersionOf(route.addressPrefix) === 4);
+  if (userDefault !== undefined) {
+    for (const route of routes) {
+      if (route.origin.kind === 'system' && route.nextHopType === 'None' && route.state === 'Active') {
+        route.state = 'Invalid';
+        route.invalidReason = `overridden by user route ${userDefault.name} (0.0.0.0/0)`;
+      }
+    }
+  }
   return { subnetId: subnet.id, vnetId: vnet.id, routeTableId: routeTable?.id ?? null, routes, unsupported: virtualWanReasons(topology, vnet) };
 }
 

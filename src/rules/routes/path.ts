@@ -284,6 +284,12 @@ function crossPeering(topology: Topology, vnet: VirtualNetwork, peering: Peering
  */
 function explainMissingRoute(topology: Topology, vnet: VirtualNetwork, toIp: string, hopIndex: number): PathProblem | null {
   const base = { hopIndex, computed: false, evidenceId: null };
+  // A gateway stops advertising a site's static prefixes while its connection is down.
+  const down = topology.connections.find((connection) => anyPrefixContains(connection.remotePrefixes, toIp) && connection.connectionStatus.toLowerCase() !== 'connected');
+  if (down !== undefined && !topology.connections.some((connection) => anyPrefixContains(connection.remotePrefixes, toIp) && connection.connectionStatus.toLowerCase() === 'connected')) {
+    return { ...base, code: 'tunnel_down', detail: `connection ${down.name} to ${toIp}'s site is ${down.connectionStatus}`, resourceId: down.id, name: down.name, rule: null,
+      nextSteps: [`Bring the connection ${down.name} back up.`] };
+  }
   const peering = peeringTowards(vnet, topology, toIp);
   if (peering !== null && peering.state.toLowerCase() !== 'connected') {
     return { ...base, code: 'peering_not_connected', detail: `peering ${peering.name} towards ${toIp} is ${peering.state}, so its routes are gone`, resourceId: peering.id, name: peering.name, rule: null,
