@@ -175,6 +175,9 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
     await listen(server, options.port ?? 0);
   } catch (error) {
     await azurite?.close();
+    if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+      throw new UserInputError('lab.port-in-use', `port ${options.port ?? 0} on 127.0.0.1 is in use; pick another with --port, or leave it out for an ephemeral port`);
+    }
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
