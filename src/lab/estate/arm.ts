@@ -60,7 +60,7 @@ export function buildResources(estate: EstateSpec): ArmBody[] {
         primaryEndpoints: Object.fromEntries(['blob', 'file', 'queue', 'table'].map((service) => [service, `https://${storage.name}.${service}.core.windows.net/`])),
         networkAcls: { bypass: 'AzureServices', defaultAction: storage.publicNetworkAccess === 'Enabled' ? 'Allow' : 'Deny', ipRules: [], virtualNetworkRules: [] },
         minimumTlsVersion: 'TLS1_2', supportsHttpsTrafficOnly: true, allowBlobPublicAccess: false,
-        privateEndpointConnections: estate.privateEndpoints.filter((endpoint) => endpoint.targetId === ids.storage(storage.resourceGroup, storage.name)).map((endpoint) => ({ id: `${endpoint.targetId}/privateEndpointConnections/${endpoint.name}.${guidFor(endpoint.name)}` })),
+        privateEndpointConnections: estate.privateEndpoints.filter((endpoint) => endpoint.targetId === ids.storage(storage.resourceGroup, storage.name)).map((endpoint) => ({ id: `${endpoint.targetId}/privateEndpointConnections/${endpoint.name}.${guidFor(endpoint.name)}`, properties: { provisioningState: 'Succeeded', privateEndpoint: { id: ids.network(endpoint.resourceGroup, `privateEndpoints/${endpoint.name}`) }, privateLinkServiceConnectionState: { status: 'Approved', description: 'Auto-Approved', actionRequired: 'None' } } })),
       },
     });
   }

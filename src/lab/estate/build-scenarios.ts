@@ -25,6 +25,7 @@ function repositoryRoot(): string {
 }
 
 const root = resolve(process.argv[2] ?? repositoryRoot());
+const missing: string[] = [];
 for (const factory of STORIES) {
   const story = factory();
   const { scenario, expect } = composeScenario(story);
@@ -33,7 +34,11 @@ for (const factory of STORIES) {
   writeFileSync(join(folder, 'scenario.json'), serialise(scenario));
   writeFileSync(join(folder, 'expect.json'), serialise(expect));
   for (const capture of story.packetCaptures ?? []) {
-    if (!existsSync(join(folder, capture.file))) throw new Error(`${story.name}: ${capture.file} is missing: run src/lab/estate/captures.sh`);
+    if (!existsSync(join(folder, capture.file))) missing.push(`${story.name}/${capture.file}`);
   }
   process.stdout.write(`${story.name}: ${Object.entries(scenario.tables as Record<string, unknown[]>).map(([table, rows]) => `${table} ${rows.length}`).join(', ')}\n`);
+}
+if (missing.length) {
+  process.stderr.write(`missing captures (run src/lab/estate/captures.sh): ${missing.join(', ')}\n`);
+  process.exitCode = 1;
 }

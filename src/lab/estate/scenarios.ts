@@ -1,5 +1,7 @@
 /** The registry of built-in scenarios the builder regenerates. */
 import type { Story } from './compose.js';
+import { appRuleSnat } from './recipes/app-rule-snat.js';
+import { appServiceKeyVaultDnsNotLinked } from './recipes/appservice-keyvault-dns-not-linked.js';
 import { firewallAppRuleProbeMisleading } from './recipes/firewall-app-rule-probe-misleading.js';
 import { firewallNetworkRuleDeny } from './recipes/firewall-network-rule-deny.js';
 import { gatewaySubnetMissingUdr } from './recipes/gateway-subnet-missing-udr.js';
@@ -7,4 +9,4 @@ import { privateEndpointRouteOverridesUdr } from './recipes/private-endpoint-rou
 import { nsgDenyBetweenSpokes } from './recipes/nsg-deny-between-spokes.js';
 
 /** Every built scenario, in the order of the brief. `rdp-remote-site` is a verbatim copy of the shared example and is not rebuilt. */
-export const STORIES: (() => Story)[] = [nsgDenyBetweenSpokes, firewallNetworkRuleDeny, firewallAppRuleProbeMisleading, gatewaySubnetMissingUdr, privateEndpointRouteOverridesUdr];
+export const STORIES: (() => Story)[] = [nsgDenyBetweenSpokes, firewallNetworkRuleDeny, firewallAppRuleProbeMisleading, gatewaySubnetMissingUdr, privateEndpointRouteOverridesUdr, appRuleSnat, appServiceKeyVaultDnsNotLinked];

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Rewrites corpus captures (loopback, 127.0.0.1 both ends) into the built-in
+# scenarios' addresses with real tools: tcprewrite (Debian package tcpreplay)
+# maps the server port, tcpprep splits client from server by port, tcprewrite
+# sets the endpoints, the Ethernet addresses a capture on the Azure VM shows
+# (its NIC and the Azure host 12:34:56:78:9a:bc) and fixes the checksums;
+# editcap (wireshark-common) moves the timestamps into the scenario's window.
+# Run after `npm run scenarios:build` has written scenario.json.
+set -eu
+cd "$(dirname "$0")/../../.."
+corpus=${NETPROOF_CORPUS:-/work/shared/corpus/generated}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# rewrite SCENARIO OUTPUT CORPUS_CASE ORIGINAL_PORT PORT CLIENT_IP SERVER_IP SERVER_NIC START_ISO
+rewrite() {
+  scenario=src/lab/scenarios/$1
+  out=$scenario/$2
+  mac=$(python3 -c "import json,sys; s=json.load(open('$scenario/scenario.json')); print(next(r['properties']['macAddress'] for r in s['resources'] if r['type']=='Microsoft.Network/networkInterfaces' and r['name']=='$8').replace('-',':').lower())")
+  tcprewrite --portmap="$4:$5" --infile="$corpus/$3/$3.pcap" --outfile="$work/ported.pcap"
+  tcpprep --port --pcap="$work/ported.pcap" --cachefile="$work/ported.cache"
+  tcprewrite --cachefile="$work/ported.cache" --endpoints="$6:$7" --enet-smac="12:34:56:78:9a:bc,$mac" --enet-dmac="$mac,12:34:56:78:9a:bc" --fixcsum --infile="$work/ported.pcap" --outfile="$work/rewritten.pcap"
+  first=$(tshark -r "$work/rewritten.pcap" -c 1 -T fields -e frame.time_epoch 2>/dev/null)
+  target=$(python3 -c "from datetime import datetime; print(datetime.fromisoformat('$9'.replace('Z', '+00:00')).timestamp())")
+  shift=$(python3 -c "print(f'{$target - $first:.6f}')")
+  mkdir -p "$(dirname "$out")"
+  editcap -t "$shift" "$work/rewritten.pcap" "$out"
+  echo "$out: $(capinfos -c -a "$out" | tail -2 | tr -s ' ' | tr '\n' ' ')"
+}
+
+rewrite app-rule-snat captures/vm-claimsapi01.pcap tls_ok 9443 443 10.20.1.6 10.22.2.4 nic-vm-claimsapi01 2026-11-25T09:41:07.318Z
