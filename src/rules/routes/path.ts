@@ -137,6 +137,15 @@ export function walkPath(topology: Topology, from: Location, toIp: string, packe
   }
 
   const visitedAppliances = new Set<string>();
+  /** Crosses into the appliance's VNet when it lives in a peered one; a problem when that peering stops the packet. */
+  const reachAppliance = (location: SubnetInVnet): PathProblem | null => {
+    if (current === null || sameResourceId(location.vnet.id, current.vnet.id)) return null;
+    const link = current.vnet.peerings.find((candidate) => sameResourceId(candidate.remoteVirtualNetworkId, location.vnet.id));
+    if (link === undefined) return problemAt('next_hop_invalid', `the appliance in ${location.vnet.name} is not reachable from ${current.vnet.name}: no peering`);
+    const blocked = crossPeering(topology, current.vnet, link, packetSourceIp, false, hops.length);
+    hops.push({ kind: 'peering', resourceId: link.id, name: link.name, address: null, subnetId: null, decision: null });
+    return blocked;
+  };
   for (let step = 0; step < MAX_HOPS && current !== null; step++) {
     const { vnet } = current;
     if (vnet.virtualHubId !== null) unsupported.push(`${vnet.id} is part of a Virtual WAN hub`);
@@ -179,6 +188,15 @@ export function walkPath(topology: Topology, from: Location, toIp: string, packe
     }
 
     if (type === 'interfaceendpoint') {
+      const endpointSubnet = subnetContaining(topology, toIp);
+      if (endpointSubnet !== null && !sameResourceId(endpointSubnet.vnet.id, vnet.id)) {
+        const link = vnet.peerings.find((candidate) => sameResourceId(candidate.remoteVirtualNetworkId, endpointSubnet.vnet.id));
+        if (link !== undefined) {
+          const blocked = crossPeering(topology, vnet, link, packetSourceIp, hops[hops.length - 1]?.kind === 'gateway', hops.length);
+          hops.push({ kind: 'peering', resourceId: link.id, name: link.name, address: null, subnetId: null, decision: null });
+          if (blocked !== null) return result(false, blocked);
+        }
+      }
       hops.push({ ...destinationHop(topology, toIp, subnetContaining(topology, toIp)?.subnet.id ?? null), kind: 'private-endpoint' });
       return result(true, null);
     }
@@ -217,6 +235,8 @@ export function walkPath(topology: Topology, from: Location, toIp: string, packe
         }
         if (visitedAppliances.has(firewall.id.toLowerCase())) return result(false, problemAt('loop', `the flow returns to ${firewall.name}: routing loop`, routeExtra));
         visitedAppliances.add(firewall.id.toLowerCase());
+        const crossing = reachAppliance(location);
+        if (crossing !== null) return result(false, crossing);
         hops.push({ kind: 'firewall', resourceId: firewall.id, name: firewall.name, address: firewall.privateIpAddress, subnetId: location.subnet.id, decision: null });
         current = location;
         enteredFromGateway = false;
@@ -234,6 +254,8 @@ export function walkPath(topology: Topology, from: Location, toIp: string, packe
       }
       if (visitedAppliances.has(nic.id.toLowerCase())) return result(false, problemAt('loop', `the flow returns to ${applianceIp}: routing loop`, routeExtra));
       visitedAppliances.add(nic.id.toLowerCase());
+      const crossing = reachAppliance(location);
+      if (crossing !== null) return result(false, crossing);
       hops.push({ kind: 'appliance', resourceId: vm?.id ?? nic.id, name: vm?.name ?? nic.name, address: applianceIp, subnetId: location.subnet.id, decision: null });
       current = location;
       enteredFromGateway = false;
