@@ -29,3 +29,5 @@ rewrite() {
 }
 
 rewrite app-rule-snat captures/vm-claimsapi01.pcap tls_ok 9443 443 10.20.1.6 10.22.2.4 nic-vm-claimsapi01 2026-11-25T09:41:07.318Z
+rewrite tls-incomplete-chain captures/vm-web01.pcap tls_incomplete_chain 9446 443 172.21.10.5 10.41.1.4 nic-vm-web01 2026-11-27T09:12:41.207Z
+rewrite nothing-listening captures/vm-sql01.pcap tcp_refused 9002 1433 10.61.2.5 10.62.1.4 nic-vm-sql01 2026-11-28T09:03:12.554Z

@@ -51,6 +51,8 @@ export interface FlowTemplate {
   silent?: boolean;
   /** Fixed occurrence times (ISO), instead of random ones. */
   at?: string[];
+  /** Fixed source port (to match a capture of the same connection). */
+  sourcePort?: number;
 }
 
 /** Where and how a walk ended. */
@@ -279,7 +281,7 @@ export class TrafficLog {
     const random = this.random;
     const sourceIp = endpointIp(this.estate, template.source);
     const destinationIp = endpointIp(this.estate, template.destination);
-    const sourcePort = template.protocol === 'ICMP' ? 0 : random.ephemeralPort();
+    const sourcePort = template.protocol === 'ICMP' ? 0 : template.sourcePort ?? random.ephemeralPort();
     const duration = template.durationInSeconds ? random.int(template.durationInSeconds[0] * 1000, template.durationInSeconds[1] * 1000) : random.int(300, 25_000);
     const fails = outcome.droppedAt !== null || template.refused === true || template.silent === true;
     if (time > this.nowMs) return;
