@@ -1,0 +1,62 @@
+/** get_effective_routes: the effective route table of a VM's NIC, optionally the route a destination takes. */
+import { z } from 'zod';
+import { addressInPrefix } from '../src/diagnose/addresses.js';
+import type { EffectiveRoute } from '../src/domain/index.js';
+import { closestResourceNames, estateOf, findNetworkInterface } from './support/estate.js';
+import { callSource, gapError, isToolResult } from './support/outcome.js';
+import { defineTool, failure, notFound, success } from './support/tool.js';
+import { ipAddress, page, paginate, resourceName } from './support/values.js';
+
+const SOURCE_RANK: Record<string, number> = { User: 0, VirtualNetworkGateway: 1, Default: 2 };
+
+function prefixLength(prefix: string): number {
+  const [, length] = prefix.split('/');
+  return length === undefined ? (prefix.includes(':') ? 128 : 32) : Number(length);
+}
+
+/** The Active route a destination takes: longest prefix, then User over BGP over Default. */
+function winningRoute(routes: readonly EffectiveRoute[], destinationIp: string): { route: EffectiveRoute; prefix: string } | null {
+  const candidates = routes.filter((route) => route.state.toLowerCase() === 'active').flatMap((route) =>
+    route.addressPrefixes.filter((prefix) => addressInPrefix(destinationIp, prefix)).map((prefix) => ({ route, prefix })));
+  candidates.sort((a, b) => prefixLength(b.prefix) - prefixLength(a.prefix) || (SOURCE_RANK[a.route.source] ?? 3) - (SOURCE_RANK[b.route.source] ?? 3));
+  return candidates[0] ?? null;
+}
+
+export const getEffectiveRoutes = defineTool({
+  name: 'get_effective_routes',
+  description: [
+    'Reads the effective routes of a VM\'s network interface (system, user-defined and gateway-learned, Active or Invalid).',
+    'With destinationIp it also says which Active route that destination takes (longest prefix match).',
+  ].join(' '),
+  input: z.object({
+    vm: resourceName.describe('A VM name or a network interface name'),
+    destinationIp: ipAddress.optional(),
+    page,
+  }).strict(),
+  async run(input, context) {
+    const topology = await estateOf(context);
+    const nic = topology ? findNetworkInterface(topology, input.vm) : null;
+    if (!nic) return notFound(`VM or network interface "${input.vm}"`, closestResourceNames(topology, input.vm, ['virtualMachine', 'networkInterface']));
+    const outcome = await callSource(() => context.sources.effectiveRoutes(nic.id, context.signal));
+    if (isToolResult(outcome)) return outcome;
+    const table = outcome.evidence.find((draft) => draft.kind === 'effective-routes');
+    if (!table || table.kind !== 'effective-routes') return gapError(outcome.gaps) ?? failure('no_answer', 'no effective routes returned');
+    const routes = table.data.routes.map((route) => ({
+      prefixes: route.addressPrefixes, nextHopType: route.nextHopType, nextHopIps: route.nextHopIpAddresses, source: route.source, state: route.state, name: route.name,
+    }));
+    const shown = paginate(routes, input.page);
+    const winner = input.destinationIp ? winningRoute(table.data.routes, input.destinationIp) : null;
+    return success({
+      networkInterface: nic.name,
+      routes: shown.items,
+      paging: { page: shown.page, pages: shown.pages, total: shown.total, more: shown.more },
+      ...(input.destinationIp ? {
+        destination: {
+          ip: input.destinationIp,
+          route: winner ? { prefix: winner.prefix, nextHopType: winner.route.nextHopType, nextHopIps: winner.route.nextHopIpAddresses, source: winner.route.source, name: winner.route.name } : null,
+        },
+      } : {}),
+      query: table.query,
+    });
+  },
+});

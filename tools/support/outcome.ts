@@ -1,0 +1,68 @@
+/**
+ * Turning what a source returned into what the model needs: a summary, one page
+ * of trimmed rows, and the gaps. A source that gave nothing but gaps is a tool
+ * error the model can act on (retry when throttled or timed out); partial
+ * success is data.
+ */
+import type { Gap } from '../../src/domain/index.js';
+import type { EvidenceDraft, SourceOutcome } from '../../src/diagnose/ports.js';
+import { paginate } from './values.js';
+import { failure, success, type ToolResult } from './tool.js';
+
+const RETRYABLE: ReadonlySet<Gap['reason']> = new Set(['throttled', 'timeout', 'failed']);
+
+/** Codes of tool errors for a source that answered with gaps only. */
+export function gapError(gaps: readonly Gap[]): ToolResult | null {
+  const first = gaps[0];
+  if (!first) return null;
+  const detail = gaps.map((gap) => `${gap.source}: ${gap.reason} (${gap.detail})`).join('; ');
+  return failure(`source_${first.reason.replace(/-/gu, '_')}`, `the source gave no answer: ${detail}`, gaps.some((gap) => RETRYABLE.has(gap.reason)));
+}
+
+/** A page of rows from a source, with counts and gaps; rows carry `ref`s that are lookups, not verdict evidence ids. */
+export function rowsResult<Row>(
+  outcome: SourceOutcome,
+  pick: (draft: EvidenceDraft) => Row | null,
+  pageNumber: number,
+  summarise: (rows: Row[]) => Record<string, unknown>,
+): ToolResult {
+  const rows = outcome.evidence.flatMap((draft) => {
+    const row = pick(draft);
+    return row === null ? [] : [row];
+  });
+  if (rows.length === 0 && outcome.gaps.length > 0) return gapError(outcome.gaps) as ToolResult;
+  const numbered = rows.map((row, index) => ({ ref: `row-${index + 1}`, ...row }));
+  const shown = paginate(numbered, pageNumber);
+  if (pageNumber > shown.pages) return failure('page_out_of_range', `there are ${shown.pages} page(s)`);
+  return success({
+    summary: { rows: rows.length, ...summarise(rows) },
+    rows: shown.items,
+    paging: { page: shown.page, pages: shown.pages, more: shown.more },
+    gaps: outcome.gaps,
+    note: 'Row refs are lookups for this answer, not verdict evidence ids: cite only ids returned by diagnose_connection.',
+  });
+}
+
+/** Counts the values of one field. */
+export function countBy<Row>(rows: readonly Row[], key: (row: Row) => string | null): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const row of rows) {
+    const value = key(row) ?? 'unknown';
+    counts[value] = (counts[value] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Runs a source call, turning a thrown error into a tool error the model sees. */
+export async function callSource(call: () => Promise<SourceOutcome>): Promise<SourceOutcome | ToolResult> {
+  try {
+    return await call();
+  } catch (error) {
+    return failure('source_failed', error instanceof Error ? error.message : String(error), true);
+  }
+}
+
+/** True when a value is a ToolResult (from callSource). */
+export function isToolResult(value: SourceOutcome | ToolResult): value is ToolResult {
+  return 'ok' in value;
+}
