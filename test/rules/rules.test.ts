@@ -1,5 +1,6 @@
 /** Every rule: it fires on its evidence, stays silent without it, and does not claim what the evidence cannot decide. */
 import { describe, expect, it } from 'vitest';
+import type { CaptureFinding, ObservationCode } from '../../src/domain/index.js';
 import type { RuleInput } from '../../src/rules/index.js';
 import { RULES } from '../../src/rules/index.js';
 import {
@@ -12,7 +13,7 @@ const neighbourRow = firewallLog({ sourceIp: IP.branchNeighbour });
 const vaultQuestion = question({ source: IP.app, destination: '52.1.1.1', destinationName: 'kv-app.vault.azure.net', destinationId: ID.vault, port: 443 });
 const webQuestion = question({ source: IP.app, destination: '52.1.1.1', destinationName: 'api.contoso.com', port: 443 });
 const appCapture = (conversations: Parameters<typeof capture>[1], findings: Parameters<typeof capture>[2] = []) => capture(ID.appVm, conversations, findings);
-const observation = (code: string, frames = [3]) => ({ code, conversation: 'tcp-0', summary: `observed ${code}`, frames }) as Parameters<typeof capture>[2][number];
+const observation = (code: ObservationCode, frames = [3]): CaptureFinding => ({ code, conversation: 'tcp-0', summary: `observed ${code}`, frames });
 const certificate = (issuer: string) => ({ subject: 'CN=api.contoso.com', issuer, selfSigned: false, isCA: false, notBefore: '2026-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z', dnsNames: ['api.contoso.com'] });
 
 function run(name: string, ruleInput: RuleInput) {
