@@ -74,8 +74,9 @@ export function decideFrom(input: RuleInput, findings: RuleFinding[]): Decision 
 
   let confidence: Confidence = chosen?.confidence ?? 'low';
   if (chosen !== null && meaning.status === 'failing') {
-    // Evidence that the same flow works end to end contradicts a block.
-    if (findings.some((finding) => finding.code === 'path_ok')) confidence = 'low';
+    // Evidence that the same flow works end to end contradicts a block on the path or in TCP
+    // (not a refusal above it: SNAT, TLS and PaaS refusals happen on a working path).
+    if (STAGE[cause] <= STAGE.tcp_reset && findings.some((finding) => finding.code === 'path_ok')) confidence = 'low';
     // Inferred conclusions with a key source missing: low. Gaps never raise it.
     if (confidence === 'medium' && input.gaps.some((gap) => MISSING_SOURCE.has(gap.reason))) confidence = lower(confidence);
   }
