@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Gap } from '../../src/domain/index.js';
 import { chooseCause, decide, type RuleFinding } from '../../src/rules/index.js';
-import { ID, IP, capture, conversation, estate, firewallLog, flowLog, freshness, input, question, routeTable, vaultLog } from './builder.js';
+import { ID, IP, capture, conversation, estate, firewallLog, freshness, input, question, routeTable, vaultLog } from './builder.js';
 
 const covered = [freshness('AZFWNetworkRule', '2026-11-12T17:00:00Z'), freshness('NTANetAnalytics', '2026-11-12T16:00:00Z')];
 const vaultQuestion = question({ source: IP.app, destination: '52.1.1.1', destinationName: 'kv-app.vault.azure.net', destinationId: ID.vault, port: 443 });
@@ -56,7 +56,7 @@ describe('decide chooses the cause', () => {
   });
 
   it('says what is missing when nothing decides', () => {
-    const nothing = decide(input({ question: question({ source: IP.app, destination: IP.data, port: 443 }), topology: estate((t) => { t.flowLogs = [{ ...t.flowLogs[0]!, targetResourceId: ID.data }, t.flowLogs[0]!]; }), gaps: [{ source: 'AZFWNetworkRule', reason: 'no-permission', detail: '403' }] }));
+    const nothing = decide(input({ question: question({ source: IP.data, destination: IP.app, port: 443 }), topology: estate((t) => { t.flowLogs = [{ ...t.flowLogs[0]!, targetResourceId: ID.data }, t.flowLogs[0]!]; }), gaps: [{ source: 'AZFWNetworkRule', reason: 'no-permission', detail: '403' }] }));
     expect(nothing).toMatchObject({ cause: 'insufficient_evidence', status: 'unknown', confidence: 'low', blockedAt: null });
     expect(nothing.summary).toContain('AZFWNetworkRule');
     expect(nothing.nextSteps.join(' ')).toContain('no-permission');
