@@ -1,0 +1,229 @@
+/**
+ * Captures sent to the bot as Teams files: recognise the attachment, stream the
+ * pre-authorised download with the size limit (Content-Length first, then every byte
+ * counted), and analyse it in a worker thread so a large capture never stalls the
+ * event loop that answers Teams.
+ *
+ * The worker loads the built capture analyser (`dist/src/capture/index.js`): next to
+ * this file when running from `dist/`, else from the package's `dist/` (under vitest,
+ * where this file is TypeScript source). The download URL is a bearer secret
+ * (pre-authorised): it is never logged.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { z } from 'zod';
+import type { CaptureLimits } from '../capture/index.js';
+import { CaptureReportSchema, type CaptureReport } from '../domain/capture-report.js';
+import { UserInputError } from '../domain/errors.js';
+
+/** The attachment type of a file sent to the bot in personal chat. */
+export const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
+
+/** File extensions (Teams' `fileType`) the bot accepts as captures. */
+export const ACCEPTED_FILE_TYPES: ReadonlySet<string> = new Set(['pcap', 'pcapng', 'cap', 'json', 'ndjson', 'jsonl', 'gz', 'gzip']);
+
+/** What a user may send, in words. */
+export function acceptedUploadsText(maxBytes: number): string {
+  return `I read pcap and pcapng files (Network Watcher .cap included) and Wireshark/tshark JSON (-T json) or EK (-T ek) exports, optionally gzip-compressed, up to ${formatBytes(maxBytes)}.`;
+}
+
+/** Bytes as a short human figure. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 * 1024) return `${(bytes / (1024 * 1024 * 1024)).toFixed(1).replace(/\.0$/, '')} GB`;
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KB`;
+  return `${bytes} bytes`;
+}
+
+const FileDownloadInfoSchema = z.object({
+  contentType: z.literal(FILE_DOWNLOAD_INFO),
+  name: z.string().min(1),
+  content: z.object({
+    downloadUrl: z.url(),
+    uniqueId: z.string().optional(),
+    fileType: z.string().optional(),
+  }),
+});
+
+/** A file the user sent. */
+export interface FileUpload {
+  name: string;
+  /** Lower-case extension (Teams' `fileType`, else from the name). */
+  fileType: string;
+  /** Pre-authorised, short-lived: a secret. */
+  downloadUrl: string;
+}
+
+/** The file attachments of an activity (other attachments are ignored). */
+export function fileUploadsOf(attachments: readonly unknown[] | undefined): FileUpload[] {
+  const uploads: FileUpload[] = [];
+  for (const attachment of attachments ?? []) {
+    const parsed = FileDownloadInfoSchema.safeParse(attachment);
+    if (!parsed.success) continue;
+    const fromName = /\.([A-Za-z0-9]+)$/.exec(parsed.data.name)?.[1] ?? '';
+    uploads.push({
+      name: parsed.data.name,
+      fileType: (parsed.data.content.fileType ?? fromName).toLowerCase().replace(/^\./, ''),
+      downloadUrl: parsed.data.content.downloadUrl,
+    });
+  }
+  return uploads;
+}
+
+/** True when an activity carries a Teams file attachment of any kind (delivered or not). */
+export function mentionsFiles(attachments: readonly unknown[] | undefined): boolean {
+  return (attachments ?? []).some((attachment) => {
+    const type = (attachment as { contentType?: unknown }).contentType;
+    return typeof type === 'string' && (type === FILE_DOWNLOAD_INFO || type === 'application/vnd.microsoft.teams.file.info' || type === 'reference');
+  });
+}
+
+function tooLarge(maxBytes: number, what: string): UserInputError {
+  return new UserInputError('capture.too-large', `capture is too large: ${what} exceeds the upload limit of ${formatBytes(maxBytes)}`);
+}
+
+/** A transform that fails once more than `maxBytes` pass through it. */
+export function countBytes(maxBytes: number, onBytes?: (total: number) => void): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      onBytes?.(seen);
+      if (seen > maxBytes) callback(tooLarge(maxBytes, `the file (more than ${seen} bytes)`));
+      else callback(null, chunk);
+    },
+  });
+}
+
+/** Options of a download. */
+export interface DownloadOptions {
+  maxBytes: number;
+  fetch: typeof fetch;
+  signal?: AbortSignal;
+}
+
+/**
+ * Opens the download as a stream limited to `maxBytes`: refused up front when the
+ * declared Content-Length is over the limit, cut off when the bytes counted exceed it.
+ */
+export async function openDownload(url: string, options: DownloadOptions): Promise<Readable> {
+  let response: Response;
+  try {
+    response = await options.fetch(url, { redirect: 'follow', ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (error) {
+    throw new UserInputError('upload.download-failed', `I could not fetch the file from Teams (${(error as Error).name}); please send it again.`);
+  }
+  if (!response.ok || !response.body) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new UserInputError('upload.download-failed', `Teams did not hand over the file (HTTP ${response.status}); the link may have expired, please send it again.`);
+  }
+  const declared = Number.parseInt(response.headers.get('content-length') ?? '', 10);
+  if (Number.isFinite(declared) && declared > options.maxBytes) {
+    await response.body.cancel().catch(() => undefined);
+    throw tooLarge(options.maxBytes, `the file (${formatBytes(declared)})`);
+  }
+  const body = Readable.fromWeb(response.body as Parameters<typeof Readable.fromWeb>[0]);
+  const limited = countBytes(options.maxBytes);
+  body.on('error', (error) => limited.destroy(error));
+  return body.pipe(limited);
+}
+
+/** Analyses a capture stream; the bot's default runs it in a worker thread. */
+export type CaptureAnalyser = (source: Readable, options?: { signal?: AbortSignal }) => Promise<CaptureReport>;
+
+/** Where the built capture analyser is. */
+export function captureModuleUrl(): URL {
+  const sibling = new URL('../capture/index.js', import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  // Running from TypeScript source (vitest): the worker cannot load .ts, so it loads the build.
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(directory, 'package.json'))) {
+      const built = join(directory, 'dist', 'src', 'capture', 'index.js');
+      if (existsSync(built)) return pathToFileURL(built);
+      break;
+    }
+    const parent = dirname(directory);
+    if (parent === directory) break;
+    directory = parent;
+  }
+  throw new Error('the capture analyser is not built: run `npm run build` (dist/src/capture/index.js is missing)');
+}
+
+/**
+ * The worker's code. It reads the capture from its stdin (fed by the main thread with
+ * backpressure) and posts the report, or the error's name, code and message.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.moduleUrl).then(async ({ analyzeCapture }) => {
+  try {
+    const report = await analyzeCapture(process.stdin, { limits: workerData.limits, ...(workerData.extraCaPem ? { extraCaPem: workerData.extraCaPem } : {}) });
+    parentPort.postMessage({ ok: true, report });
+  } catch (error) {
+    parentPort.postMessage({ ok: false, error: { name: String(error && error.name), code: error && error.code, message: String(error && error.message || error) } });
+  }
+}, (error) => {
+  parentPort.postMessage({ ok: false, error: { name: 'Error', code: undefined, message: 'cannot load the capture analyser: ' + String(error && error.message || error) } });
+});
+`;
+
+const WorkerAnswerSchema = z.union([
+  z.object({ ok: z.literal(true), report: CaptureReportSchema }),
+  z.object({ ok: z.literal(false), error: z.object({ name: z.string(), code: z.unknown(), message: z.string() }) }),
+]);
+
+/** Options of the worker analyser. */
+export interface WorkerAnalyserOptions {
+  limits: CaptureLimits;
+  extraCaPem?: string;
+  /** Override of the analyser module (tests of a broken build). */
+  moduleUrl?: URL;
+}
+
+/** A CaptureAnalyser that runs `analyzeCapture` in a fresh worker thread per capture. */
+export function createWorkerCaptureAnalyser(options: WorkerAnalyserOptions): CaptureAnalyser {
+  return async (source, analyseOptions = {}) => {
+    const moduleUrl = (options.moduleUrl ?? captureModuleUrl()).href;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      stdin: true,
+      stdout: true,
+      workerData: { moduleUrl, limits: options.limits, extraCaPem: options.extraCaPem ?? null },
+    });
+    const stdin = worker.stdin;
+    try {
+      return await new Promise<CaptureReport>((resolve, reject) => {
+        let settled = false;
+        const settle = (action: () => void) => {
+          if (settled) return;
+          settled = true;
+          action();
+        };
+        // A failing source (too large, connection lost) wins over whatever the worker says about the cut stream.
+        source.once('error', (error) => settle(() => reject(error)));
+        analyseOptions.signal?.addEventListener('abort', () => settle(() => reject(analyseOptions.signal?.reason ?? new Error('aborted'))), { once: true });
+        worker.once('message', (message: unknown) => settle(() => {
+          const answer = WorkerAnswerSchema.safeParse(message);
+          if (!answer.success) return reject(new Error('the capture worker sent an unreadable answer'));
+          if (answer.data.ok) return resolve(answer.data.report);
+          const { name, code, message: text } = answer.data.error;
+          if (name === 'UserInputError' && typeof code === 'string') return reject(new UserInputError(code, text));
+          return reject(new Error(`capture analysis failed: ${text}`));
+        }));
+        worker.once('error', (error) => settle(() => reject(error)));
+        worker.once('exit', (code) => settle(() => reject(new Error(`the capture worker stopped (exit ${code}) before answering`))));
+        if (!stdin) return settle(() => reject(new Error('the capture worker has no stdin')));
+        stdin.on('error', () => undefined); // the worker may stop reading early (packet limit); its answer decides.
+        source.pipe(stdin);
+      });
+    } finally {
+      if (stdin) source.unpipe(stdin);
+      source.destroy();
+      await worker.terminate();
+    }
+  };
+}
