@@ -38,8 +38,17 @@ export { EXPECTED_DELAY_IN_MINUTES } from './freshness.js';
 export { createAzureClients, createEmulatorClients, type AzureClients, type RetryBounds } from './clients.js';
 export { gapFromError } from './errors.js';
 
+/** A packet capture as listed on its Network Watcher. */
+export interface PacketCaptureSummary {
+  name: string;
+  target: string;
+  provisioningState: string | null;
+  /** The blob URL of its file, when it writes to storage. */
+  storagePath: string | null;
+}
+
 /** What the facade needs of the packet-capture API. */
-export type PacketCaptureOperations = Pick<import('@azure/arm-network').NetworkManagementClient['packetCaptures'], 'create' | 'getStatus' | 'stop' | 'delete'>;
+export type PacketCaptureOperations = Pick<import('@azure/arm-network').NetworkManagementClient['packetCaptures'], 'create' | 'getStatus' | 'stop' | 'delete' | 'list'>;
 
 /** The operations the facade needs of one subscription's NetworkManagementClient. */
 export interface NetworkOperations extends GatewayOperations {
@@ -242,6 +251,25 @@ export class AzureEvidenceSources {
     const watcher = parseResourceId(validateResourceId(networkWatcherId));
     if (watcher === null) throw new Error(`bad Network Watcher id: ${networkWatcherId}`);
     return this.guard('packetCaptures', (abortSignal) => this.networkFor(networkWatcherId).packetCaptures.stop(watcher.resourceGroup, watcher.name, name, { abortSignal, updateIntervalInMs: this.limits.pollIntervalInMs }));
+  }
+
+  /** The packet captures a Network Watcher holds: target, state and where each file was written. */
+  listPacketCaptures(networkWatcherId: string, abortSignal?: AbortSignal): Promise<SourceResult<PacketCaptureSummary[]>> {
+    const watcher = parseResourceId(validateResourceId(networkWatcherId));
+    if (watcher === null) throw new Error(`bad Network Watcher id: ${networkWatcherId}`);
+    return this.guard('packetCaptures', async (deadline) => {
+      const signal = abortSignal ? AbortSignal.any([abortSignal, deadline]) : deadline;
+      const captures: PacketCaptureSummary[] = [];
+      for await (const capture of this.networkFor(networkWatcherId).packetCaptures.list(watcher.resourceGroup, watcher.name, { abortSignal: signal })) {
+        captures.push({
+          name: capture.name ?? '',
+          target: capture.target ?? '',
+          provisioningState: capture.provisioningState ?? null,
+          storagePath: capture.storageLocation?.storagePath ?? null,
+        });
+      }
+      return captures.sort((left, right) => left.name.localeCompare(right.name));
+    });
   }
 
   /** Deletes a packet capture resource (not its file). */

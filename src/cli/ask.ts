@@ -1,7 +1,34 @@
-/** `netproof ask`: lands with its issue; until then it says so. */
-import { UserInputError } from '../domain/errors.js';
+/** `netproof ask "<question>" [--scenario DIR] [--json] [--report FILE]`: one turn of the bot's pipeline. */
+import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../config.js';
+import { clarificationError } from '../diagnose/question.js';
+import { createRuntime, selectEstate } from '../main.js';
+import { renderEvidencePack } from '../report/html.js';
+import { renderVerdictMarkdown } from '../report/markdown.js';
 
-/** Runs `netproof ask`. */
-export async function runAsk(..._args: unknown[]): Promise<void> {
-  throw new UserInputError('command.unavailable', 'netproof ask is not available in this build yet');
+/** Options of `netproof ask`. */
+export interface AskOptions {
+  scenario?: string;
+  json?: boolean;
+  report?: string;
+  llm?: boolean;
+}
+
+/** Runs one question and prints the answer. */
+export async function runAsk(question: string, options: AskOptions): Promise<void> {
+  const config = loadConfig();
+  const runtime = await createRuntime(config, { ...(options.scenario ? { scenarioDirectories: [options.scenario] } : {}), frozenClock: true });
+  try {
+    const estate = await selectEstate(runtime, question);
+    const outcome = await estate.diagnose({ text: question });
+    if (outcome.kind === 'clarify') throw clarificationError(outcome);
+    const { verdict } = outcome;
+    process.stdout.write(options.json ? `${JSON.stringify(verdict, null, 2)}\n` : `${renderVerdictMarkdown(verdict)}\n`);
+    if (options.report) {
+      writeFileSync(options.report, renderEvidencePack(verdict, { generatedAt: estate.now().toISOString() }));
+      process.stderr.write(`netproof: evidence pack written to ${options.report}\n`);
+    }
+  } finally {
+    await runtime.close();
+  }
 }

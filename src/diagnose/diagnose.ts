@@ -1,0 +1,146 @@
+/**
+ * The whole deterministic pipeline behind `netproof ask`, the bot and the LLM's
+ * `diagnose_connection` tool: read the estate, parse the question against its
+ * names, place the endpoints, run the investigation, let the rules decide, and
+ * assemble the Verdict with every piece of evidence numbered in plan order.
+ */
+import {
+  CAUSES, toEvidenceItem, type Evidence, type Gap, type Question, type Topology, type Verdict,
+} from '../domain/index.js';
+import { decide } from '../rules/index.js';
+import { placeEndpoint } from './endpoints.js';
+import { numberEvidence, planInvestigation, runPlan } from './investigate.js';
+import type { EvidenceDraft, EvidenceSources, FlowSelector, SourceTiming } from './ports.js';
+import { parseQuestion, type KnownName, type ParsedQuestion } from './question.js';
+
+/** What a turn asks the pipeline. */
+export interface DiagnoseRequest {
+  text: string;
+  /** The previous question of the conversation, for follow-ups. */
+  previous?: ParsedQuestion;
+  /** The user's time zone (the Teams client's), when no zone is configured. */
+  timeZone?: string;
+  /** Evidence the conversation already holds (an uploaded capture, a finished capture job). */
+  extraEvidence?: EvidenceDraft[];
+}
+
+/** What the pipeline needs around it. */
+export interface DiagnoseDependencies {
+  sources: EvidenceSources;
+  /** The injected clock: the lab scenario's `now`, or real time. */
+  now: Date;
+  /** The configured time zone (NETPROOF_TIMEZONE), which wins over the client's. */
+  timeZone?: string;
+  sourceTimeoutInMs: number;
+  /** Monotonic milliseconds for timings (never part of the verdict). */
+  monotonicNow: () => number;
+}
+
+/** The answer: a verdict, or a question back to the user. */
+export type DiagnoseOutcome =
+  | { kind: 'verdict'; verdict: Verdict; question: ParsedQuestion; timings: SourceTiming[]; topology: Topology | null }
+  | { kind: 'clarify'; code: string; message: string; candidates: string[] };
+
+/** A pipeline bound to its dependencies. */
+export type Diagnoser = (request: DiagnoseRequest) => Promise<DiagnoseOutcome>;
+
+const EMPTY_TOPOLOGY: Topology = {
+  virtualNetworks: [], routeTables: [], networkSecurityGroups: [], networkInterfaces: [], virtualMachines: [], firewalls: [],
+  gateways: [], connections: [], privateEndpoints: [], privateDnsZones: [], keyVaults: [], webApps: [], flowLogs: [],
+  diagnosticSettings: [], networkWatchers: [],
+};
+
+/** The names a question may use, from the estate. */
+export function knownNames(topology: Topology): KnownName[] {
+  const ipsOfNics = (ids: string[]) => topology.networkInterfaces
+    .filter((nic) => ids.some((id) => id.toLowerCase() === nic.id.toLowerCase()))
+    .flatMap((nic) => nic.privateIpAddresses);
+  return [
+    ...topology.virtualMachines.map((machine) => ({ name: machine.name, kind: 'virtualMachine', resourceId: machine.id, ips: ipsOfNics(machine.networkInterfaceIds) })),
+    ...topology.keyVaults.map((vault) => ({ name: vault.name, kind: 'keyVault', resourceId: vault.id, ips: [] })),
+    ...topology.webApps.map((app) => ({ name: app.name, kind: 'webApp', resourceId: app.id, ips: [] })),
+    ...topology.privateEndpoints.map((endpoint) => ({ name: endpoint.name, kind: 'privateEndpoint', resourceId: endpoint.id, ips: endpoint.privateIpAddresses })),
+    ...topology.firewalls.map((firewall) => ({ name: firewall.name, kind: 'azureFirewall', resourceId: firewall.id, ips: firewall.privateIpAddress ? [firewall.privateIpAddress] : [] })),
+    ...topology.networkInterfaces.map((nic) => ({ name: nic.name, kind: 'networkInterface', resourceId: nic.id, ips: nic.privateIpAddresses })),
+    ...topology.virtualNetworks.map((network) => ({ name: network.name, kind: 'virtualNetwork', resourceId: network.id, ips: [] })),
+  ];
+}
+
+/** The contract's question (the Verdict's `question`) from the parsed one. */
+function contractQuestion(parsed: ParsedQuestion, sourceIp: string | null, destinationIp: string | null): Question {
+  return {
+    text: parsed.text,
+    source: { ip: sourceIp, name: parsed.source.name, resourceId: parsed.source.resourceId },
+    destination: { ip: destinationIp, name: parsed.destination.name, resourceId: parsed.destination.resourceId },
+    protocol: parsed.protocol,
+    port: parsed.port,
+    window: parsed.window,
+  };
+}
+
+/** Runs the pipeline for one question. */
+export async function diagnose(request: DiagnoseRequest, dependencies: DiagnoseDependencies): Promise<DiagnoseOutcome> {
+  const { sources } = dependencies;
+  const runOptions = { sourceTimeoutInMs: dependencies.sourceTimeoutInMs, monotonicNow: dependencies.monotonicNow };
+  let topology: Topology | null = null;
+  const topologyRun = await runPlan([{
+    name: 'topology',
+    source: 'resourceGraph',
+    run: async (signal) => {
+      const outcome = await sources.topology(signal);
+      topology = outcome.topology;
+      return outcome;
+    },
+  }], runOptions);
+  const topologyOutcome = topologyRun.outcomes[0] ?? { evidence: [], gaps: [] };
+  const estate: Topology = topology ?? EMPTY_TOPOLOGY;
+
+  const timeZone = dependencies.timeZone ?? request.timeZone;
+  const parsed = parseQuestion(request.text, {
+    now: dependencies.now,
+    names: knownNames(estate),
+    ...(timeZone ? { timeZone } : {}),
+    ...(request.previous ? { previous: request.previous } : {}),
+  });
+  if (parsed.kind === 'clarify') return parsed;
+  const question = parsed.question;
+
+  const source = placeEndpoint(estate, question.source);
+  const destination = placeEndpoint(estate, question.destination);
+  const flow: FlowSelector = {
+    sourceIp: source.ip,
+    destinationIp: destination.ip,
+    destinationFqdn: question.destination.fqdn ?? destination.hostName,
+    protocol: question.protocol,
+    port: question.port,
+    window: { start: new Date(question.window.start), end: new Date(question.window.end) },
+  };
+  const steps = planInvestigation({ flow, source, destination, topology: estate }, sources);
+  const run = await runPlan(steps, runOptions);
+
+  const drafts: EvidenceDraft[] = [
+    ...topologyOutcome.evidence,
+    ...run.outcomes.flatMap((outcome) => outcome.evidence),
+    ...(request.extraEvidence ?? []),
+  ];
+  const evidence: Evidence[] = numberEvidence(drafts);
+  const gaps: Gap[] = [...topologyOutcome.gaps, ...run.outcomes.flatMap((outcome) => outcome.gaps)];
+  const contract = contractQuestion(question, source.ip ?? question.source.ip, destination.ip ?? question.destination.ip);
+  const decision = decide({ question: contract, topology: estate, evidence, gaps, now: dependencies.now });
+
+  const verdict: Verdict = {
+    question: contract,
+    status: decision.status,
+    layer: decision.layer,
+    cause: decision.cause,
+    contributing: decision.contributing,
+    blockedAt: decision.blockedAt,
+    confidence: decision.confidence,
+    summary: decision.summary || CAUSES[decision.cause].meaning,
+    findings: decision.findings.map((finding, index) => ({ id: `f${index + 1}`, code: finding.code, summary: finding.summary, evidence: finding.evidence })),
+    evidence: evidence.map(toEvidenceItem),
+    gaps,
+    nextSteps: [...question.assumptions.map((assumption) => `Assumed: ${assumption}`), ...decision.nextSteps],
+  };
+  return { kind: 'verdict', verdict, question, timings: [...topologyRun.timings, ...run.timings], topology };
+}

@@ -1,0 +1,277 @@
+/**
+ * The composition root: reads the configuration, starts the lab when there is no
+ * Azure estate to talk to, builds the real Azure SDK clients (pointed at Azure or
+ * at the lab), and wires the adapters into the diagnosis pipeline.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import {
+  AzureEvidenceSources, createAzureClients, createEmulatorClients, EXPECTED_DELAY_IN_MINUTES, resourceEvidence, topologyEvidence,
+  type EvidenceDraft as AzureEvidenceDraft, type SourceResult,
+} from './azure/index.js';
+import type { Config } from './config.js';
+import { diagnose, knownNames, type Diagnoser } from './diagnose/diagnose.js';
+import { parseQuestion } from './diagnose/question.js';
+import type { EvidenceSources, FlowSelector, SourceOutcome } from './diagnose/ports.js';
+import { sameResourceId, UserInputError, type Gap, type Topology } from './domain/index.js';
+import { analyzeCapture } from './capture/index.js';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { listBuiltInScenarios, loadScenario, ManualClock, RealClock, startLab, type Lab, type LabClock, type LoadedScenario } from './lab/index.js';
+import { scenarioTime } from './lab/clock.js';
+
+/** One estate the runtime can investigate: Azure itself, or one lab scenario. */
+export interface Estate {
+  /** `azure`, or the scenario's name. */
+  name: string;
+  description: string;
+  facade: AzureEvidenceSources;
+  sources: EvidenceSources;
+  diagnose: Diagnoser;
+  /** The clock of this estate (the scenario's `now` in the lab). */
+  now(): Date;
+}
+
+/** Everything the commands and the bot need. */
+export interface Runtime {
+  estates: Estate[];
+  /** The lab, when running against scenarios. */
+  lab: Lab | null;
+  config: Config;
+  /** Extra trusted roots for the TLS chain check, as PEM text. */
+  extraCaPem: string | undefined;
+  close(): Promise<void>;
+}
+
+/** How to build the runtime. */
+export interface RuntimeOptions {
+  /** Scenario folders; implies the lab. */
+  scenarioDirectories?: string[];
+  /** Use the built-in scenarios when there is no Azure setting (default true). */
+  builtInScenarios?: boolean;
+  /** Freeze each scenario's clock at its `now` (ask, tests) instead of letting lab time run (the bot's demo). */
+  frozenClock?: boolean;
+}
+
+function outcomeOf<T extends AzureEvidenceDraft | AzureEvidenceDraft[]>(result: SourceResult<T>): SourceOutcome {
+  if (!result.ok) return { evidence: [], gaps: [result.gap] };
+  const evidence = Array.isArray(result.value) ? result.value : [result.value];
+  return { evidence: evidence as SourceOutcome['evidence'], gaps: result.gaps ?? [] };
+}
+
+/** Resource types whose configuration the rules may cite. */
+const CITABLE_TYPES = new Set([
+  'microsoft.network/virtualnetworks', 'microsoft.network/routetables', 'microsoft.network/networksecuritygroups',
+  'microsoft.network/azurefirewalls', 'microsoft.network/firewallpolicies', 'microsoft.network/firewallpolicies/rulecollectiongroups',
+  'microsoft.network/virtualnetworkgateways', 'microsoft.network/connections', 'microsoft.network/localnetworkgateways',
+  'microsoft.network/privateendpoints', 'microsoft.network/privatednszones', 'microsoft.network/privatednszones/virtualnetworklinks',
+  'microsoft.network/networkinterfaces', 'microsoft.network/networkwatchers/flowlogs', 'microsoft.keyvault/vaults', 'microsoft.web/sites',
+  'microsoft.insights/diagnosticsettings', 'microsoft.compute/virtualmachines',
+]);
+
+function networkWatcherFor(topology: Topology, resourceId: string): string | null {
+  const location = [...topology.virtualMachines, ...topology.networkInterfaces].find((item) => sameResourceId(item.id, resourceId))?.location;
+  const watcher = topology.networkWatchers.find((candidate) => candidate.location.toLowerCase() === location?.toLowerCase()) ?? topology.networkWatchers[0];
+  return watcher?.id ?? null;
+}
+
+function trafficAnalyticsInterval(topology: Topology): 10 | 60 {
+  const intervals = topology.flowLogs.filter((log) => log.enabled && log.trafficAnalytics?.enabled).map((log) => log.trafficAnalytics?.intervalInMinutes ?? 60);
+  return intervals.some((interval) => interval >= 60) || intervals.length === 0 ? 60 : 10;
+}
+
+function flowFilter(flow: FlowSelector) {
+  return {
+    source: flow.sourceIp, destination: flow.destinationIp, port: flow.port, protocol: flow.protocol,
+    destinationNames: flow.destinationFqdn ? [flow.destinationFqdn] : [],
+    window: { start: flow.window.start.toISOString(), end: flow.window.end.toISOString() },
+  };
+}
+
+const noWatcher = (source: string): SourceOutcome => ({ evidence: [], gaps: [{ source, reason: 'not-found', detail: 'no Network Watcher in the region of the resource' } satisfies Gap] });
+
+/** Adapts the Azure facade to the investigation's ports. */
+export function evidenceSourcesOf(facade: AzureEvidenceSources, now: () => Date, options: { extraCaPem?: string | undefined; maxCaptureBytes?: number }): EvidenceSources {
+  const topology = async (signal?: AbortSignal): Promise<Topology | null> => {
+    const estate = await facade.estate(signal);
+    return estate.ok ? estate.value.topology : null;
+  };
+  return {
+    async topology(signal) {
+      const estate = await facade.estate(signal);
+      if (!estate.ok) return { topology: null, evidence: [], gaps: [estate.gap] };
+      const { topology: model, resources } = estate.value;
+      const cited = resources.filter((resource) => CITABLE_TYPES.has(resource.type.toLowerCase())).sort((left, right) => left.id.localeCompare(right.id));
+      return {
+        topology: model,
+        evidence: [topologyEvidence(model, []), ...cited.map((resource) => resourceEvidence(resource))] as SourceOutcome['evidence'],
+        gaps: estate.gaps ?? [],
+      };
+    },
+    async firewallLogs(flow, signal) {
+      return outcomeOf(await facade.firewallLogs(flowFilter(flow), signal));
+    },
+    async flowLogs(flow, signal) {
+      const model = await topology(signal);
+      return outcomeOf(await facade.flowLogs(flowFilter(flow), model ? trafficAnalyticsInterval(model) : 60, signal));
+    },
+    async freshness(tables, signal) {
+      const model = await topology(signal);
+      const targets = tables.map((table) => ({
+        table,
+        expectedDelayInMinutes: table === 'NTANetAnalytics' || table === 'AzureNetworkAnalytics_CL'
+          ? EXPECTED_DELAY_IN_MINUTES.trafficAnalytics(model ? trafficAnalyticsInterval(model) : 60)
+          : table === 'AZKVAuditLogs' ? EXPECTED_DELAY_IN_MINUTES.keyVault : EXPECTED_DELAY_IN_MINUTES.firewall,
+      }));
+      return outcomeOf(await facade.freshness(targets, now().toISOString(), signal));
+    },
+    async keyVaultLogs(vaultId, flow, signal) {
+      const window = { start: flow.window.start.toISOString(), end: flow.window.end.toISOString() };
+      return outcomeOf(await facade.keyVaultLogs({ vaultId, window, callerIp: null }, signal));
+    },
+    async gateway(gatewayId, flow, signal) {
+      const model = await topology(signal);
+      const connections = (model?.connections ?? []).filter((connection) => sameResourceId(connection.gatewayId, gatewayId));
+      const window = { start: flow.window.start.toISOString(), end: flow.window.end.toISOString() };
+      const results = await Promise.all([
+        ...connections.map(async (connection) => outcomeOf(await facade.gatewayConnection(connection.id, signal))),
+        facade.gatewayLogs({ gatewayId, window }, signal).then(outcomeOf),
+      ]);
+      return { evidence: results.flatMap((result) => result.evidence), gaps: results.flatMap((result) => result.gaps) };
+    },
+    async nextHop(vmId, networkInterfaceId, sourceIp, destinationIp, signal) {
+      const model = await topology(signal);
+      const watcher = model ? networkWatcherFor(model, vmId) : null;
+      if (!watcher) return noWatcher('nextHop');
+      return outcomeOf(await facade.nextHop({ networkWatcherId: watcher, vmId, nicId: networkInterfaceId, sourceIp, destinationIp }, signal));
+    },
+    async effectiveRoutes(networkInterfaceId, signal) {
+      return outcomeOf(await facade.effectiveRoutes(networkInterfaceId, signal));
+    },
+    async effectiveSecurityRules(networkInterfaceId, signal) {
+      return outcomeOf(await facade.effectiveSecurityRules(networkInterfaceId, signal));
+    },
+    async ipFlowVerify(request, signal) {
+      const model = await topology(signal);
+      const watcher = model ? networkWatcherFor(model, request.vmId) : null;
+      if (!watcher) return noWatcher('ipFlowVerify');
+      const remotePort = request.remotePort === '*' ? 49152 : Number(request.remotePort);
+      return outcomeOf(await facade.ipFlowVerify({
+        networkWatcherId: watcher, vmId: request.vmId, direction: request.direction, protocol: request.protocol,
+        localIp: request.localIp, localPort: Number(request.localPort), remoteIp: request.remoteIp, remotePort,
+      }, signal));
+    },
+    async connectivityCheck(request, signal) {
+      const model = await topology(signal);
+      const watcher = model ? networkWatcherFor(model, request.sourceVmId) : null;
+      if (!watcher) return noWatcher('connectivityCheck');
+      return outcomeOf(await facade.connectivityCheck({
+        networkWatcherId: watcher, sourceResourceId: request.sourceVmId,
+        destination: { address: request.destinationAddress, port: request.port ?? 0 }, protocol: request.protocol,
+      }, signal));
+    },
+    async existingCaptures(vmId, signal) {
+      const model = await topology(signal);
+      const watcher = model ? networkWatcherFor(model, vmId) : null;
+      if (!watcher) return noWatcher('packetCapture');
+      const listed = await facade.listPacketCaptures(watcher, signal);
+      if (!listed.ok) return { evidence: [], gaps: [listed.gap] };
+      const finished = listed.value.filter((capture) => sameResourceId(capture.target, vmId) && capture.storagePath);
+      const evidence: SourceOutcome['evidence'] = [];
+      const gaps: Gap[] = [];
+      for (const capture of finished) {
+        const opened = await facade.openCapture(capture.storagePath ?? '', signal);
+        if (!opened.ok) { gaps.push(opened.gap); continue; }
+        try {
+          const report = await analyzeCapture(opened.value.stream, {
+            ...(options.extraCaPem ? { extraCaPem: options.extraCaPem } : {}),
+            limits: { ...(options.maxCaptureBytes ? { maxInputBytes: options.maxCaptureBytes } : {}) },
+          });
+          evidence.push({
+            kind: 'capture', source: 'packetCapture',
+            query: `GET ${capture.storagePath} (packet capture ${capture.name} on ${vmId})`,
+            summary: `capture ${capture.name}: ${report.input.packets} packets, ${report.conversations.length} conversations${report.findings.length > 0 ? `; ${[...new Set(report.findings.map((finding) => finding.code))].join(', ')}` : ''}`,
+            data: { targetId: vmId, fileName: capture.storagePath?.split('/').pop() ?? capture.name, report },
+          });
+        } catch (error) {
+          gaps.push({ source: 'packetCapture', reason: 'failed', detail: `capture ${capture.name} could not be read: ${error instanceof Error ? error.message : String(error)}` });
+        }
+      }
+      return { evidence, gaps };
+    },
+  };
+}
+
+function limitsOf(config: Config) {
+  return {
+    maxRows: config.NETPROOF_LIMITS_QUERY_ROWS,
+    sourceTimeoutInMs: config.NETPROOF_LIMITS_SOURCE_TIMEOUT_MS,
+    captureMaxBytes: config.NETPROOF_LIMITS_CAPTURE_BYTES,
+  };
+}
+
+function estateOf(name: string, description: string, facade: AzureEvidenceSources, now: () => Date, config: Config, extraCaPem: string | undefined): Estate {
+  const sources = evidenceSourcesOf(facade, now, { extraCaPem, maxCaptureBytes: config.NETPROOF_LIMITS_CAPTURE_BYTES });
+  const timeZone = config.NETPROOF_TIMEZONE;
+  return {
+    name, description, facade, sources, now,
+    diagnose: (request) => diagnose(request, {
+      sources, now: now(), sourceTimeoutInMs: config.NETPROOF_LIMITS_SOURCE_TIMEOUT_MS, monotonicNow: () => performance.now(),
+      ...(timeZone ? { timeZone } : {}),
+    }),
+  };
+}
+
+/** Builds the runtime from the configuration: Azure when an estate is configured, else the lab. */
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const extraCaPem = config.NETPROOF_EXTRA_CA_FILE ? readFileSync(config.NETPROOF_EXTRA_CA_FILE, 'utf8') : undefined;
+  const directories = options.scenarioDirectories ?? (config.NETPROOF_SCENARIO ? [config.NETPROOF_SCENARIO] : []);
+  const useAzure = directories.length === 0 && config.AZURE_SUBSCRIPTION_ID.length > 0;
+  if (useAzure) {
+    const facade = new AzureEvidenceSources({
+      clients: createAzureClients(), subscriptionIds: config.AZURE_SUBSCRIPTION_ID, workspaceIds: config.AZURE_LOG_ANALYTICS_WORKSPACE_ID, limits: limitsOf(config),
+    });
+    const estate = estateOf('azure', `subscriptions ${config.AZURE_SUBSCRIPTION_ID.join(', ')}`, facade, () => new Date(), config, extraCaPem);
+    return { estates: [estate], lab: null, config, extraCaPem, close: async () => {} };
+  }
+  const scenarios: LoadedScenario[] = directories.length > 0
+    ? await Promise.all(directories.map((directory) => loadScenario(directory)))
+    : options.builtInScenarios === false ? [] : await Promise.all((await listBuiltInScenarios()).map((directory) => loadScenario(directory)));
+  const clock: LabClock = options.frozenClock ? new ManualClock() : new RealClock();
+  const lab = await startLab({ scenarios, clock });
+  const storage = lab.storage;
+  const estates = lab.scenarios.map((loaded) => {
+    const scenario = loaded.scenario;
+    const clients = createEmulatorClients(lab.endpoints, {
+      retry: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 },
+      ...(storage ? { blobService: (accountUrl: string) => {
+        // Azurite is path-style: the account is the first path segment of its URL.
+        const account = new URL(accountUrl).pathname.split('/').filter(Boolean)[0] ?? '';
+        return new BlobServiceClient(storage.accountUrl(account), storage.credential(account));
+      } } : {}),
+    });
+    const facade = new AzureEvidenceSources({
+      clients, subscriptionIds: [scenario.subscriptionId, ...(scenario.subscriptionIds ?? [])].filter((value, index, all) => all.indexOf(value) === index),
+      workspaceIds: [scenario.workspaceId], limits: limitsOf(config),
+    });
+    const now = () => scenarioTime(scenario.now, lab.clock);
+    return estateOf(scenario.name, scenario.description ?? scenario.name, facade, now, config, extraCaPem);
+  });
+  return { estates, lab, config, extraCaPem, close: () => lab.close() };
+}
+
+/**
+ * Picks the estate a question is about when the runtime holds several (the built-in
+ * lab scenarios): the first whose names the question resolves against, else the first.
+ */
+export async function selectEstate(runtime: Runtime, text: string): Promise<Estate> {
+  const [first] = runtime.estates;
+  if (!first) throw new UserInputError('estate.none', 'no estate to investigate: configure AZURE_SUBSCRIPTION_ID or pass --scenario DIR');
+  if (runtime.estates.length === 1) return first;
+  for (const estate of runtime.estates) {
+    const loaded = await estate.facade.estate();
+    if (!loaded.ok) continue;
+    const outcome = parseQuestion(text, { now: estate.now(), names: knownNames(loaded.value.topology) });
+    if (outcome.kind === 'question') return estate;
+  }
+  return first;
+}
