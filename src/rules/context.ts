@@ -4,7 +4,7 @@
  * return paths, and filters that pick the evidence about this flow (addresses compared whole).
  */
 import { sameResourceId, type Evidence, type EvidenceOf, type Protocol } from '../domain/index.js';
-import { findSubnet, locateEndpoint, type Location } from './estate.js';
+import { locateEndpoint, type Location } from './estate.js';
 import { anyPrefixContains, parseIp, parsePrefix, sameIp } from './net/ip.js';
 import { loggedProtocolMatches } from './net/ports.js';
 import { compareRoutes, computeSubnetRoutes, fromEffectiveRoutes } from './routes/model.js';
@@ -183,20 +183,4 @@ export function citeResources(analysis: Analysis, resourceIds: readonly (string 
 /** Removes duplicates, keeping the first occurrence. */
 export function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
-}
-
-/** Position of the first forward hop matching, or null. */
-export function forwardPosition(analysis: Analysis, predicate: (hop: PathResult['hops'][number]) => boolean): number | null {
-  const index = analysis.forward?.hops.findIndex(predicate) ?? -1;
-  return index < 0 ? null : index;
-}
-
-/** The subnet of the question's destination (for inbound NSGs and flow-log coverage). */
-export function destinationSubnetId(analysis: Analysis): string | null {
-  return analysis.destination.kind === 'azure' ? analysis.destination.subnet.id : null;
-}
-
-/** True when the location's subnet exists in the estate. */
-export function knownSubnet(analysis: Analysis, subnetId: string | null): boolean {
-  return findSubnet(analysis.input.topology, subnetId) !== null;
 }

@@ -134,18 +134,6 @@ export function anyPrefixContains(prefixes: readonly string[], address: string |
   return ip !== null && prefixes.some((prefix) => prefixContains(prefix, ip));
 }
 
-/** The prefix length of a CIDR text, or -1 when malformed. */
-export function prefixLengthOf(text: string): number {
-  return parsePrefix(text)?.prefixLength ?? -1;
-}
-
-/** Two prefix texts denote the same block (`10.0.0.0/8` equals `10.1.2.3/8`). */
-export function samePrefix(left: string, right: string): boolean {
-  const a = parsePrefix(left);
-  const b = parsePrefix(right);
-  return a !== null && b !== null && a.version === b.version && a.prefixLength === b.prefixLength && a.network === b.network;
-}
-
 /** Private address space: RFC 1918, shared address space 100.64.0.0/10, IPv6 unique local fc00::/7. */
 export const PRIVATE_PREFIXES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'] as const;
 
