@@ -3,6 +3,10 @@
  * pcap/pcapng readers fill `payload` and leave TLS and DNS to the analysis (which
  * reassembles TCP streams); Wireshark JSON and EK readers fill `tls` and `dns` from
  * the export's dissection, since those formats carry no payload bytes.
+ *
+ * Payload bytes are lent, not given: the binary readers hand out views of the one buffer
+ * they read the file into, valid only during the sink call. A consumer copies what it
+ * keeps (the TLS parser and the TCP reassembler copy the little they hold over).
  */
 
 /** TCP flag bits as on the wire. */
@@ -30,7 +34,7 @@ export interface TcpHeader {
   window: number;
   /** TCP payload length on the wire (not only the captured part). */
   payloadLength: number;
-  /** Captured payload bytes (pcap/pcapng only). */
+  /** Captured payload bytes (pcap/pcapng only): a view, valid only during the sink call. */
   payload?: Uint8Array;
   /** Wireshark's own analysis flags, when the export carries them. */
   analysis?: { retransmission?: boolean; zeroWindow?: boolean };
@@ -41,7 +45,7 @@ export interface UdpHeader {
   srcPort: number;
   dstPort: number;
   payloadLength: number;
-  /** Captured payload bytes (pcap/pcapng only). */
+  /** Captured payload bytes (pcap/pcapng only): a view, valid only during the sink call. */
   payload?: Uint8Array;
 }
 
@@ -109,5 +113,8 @@ export interface DecodedPacket {
   dns?: DnsMessage;
 }
 
-/** Receives packets from a reader, one call per frame, in capture order. */
+/**
+ * Receives packets from a reader, one call per frame, in capture order. The payload views
+ * in the packet are valid only during the call: copy what you keep beyond it.
+ */
 export type PacketSink = (packet: DecodedPacket) => void;

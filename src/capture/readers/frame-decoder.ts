@@ -46,64 +46,88 @@ function read32(bytes: Uint8Array, offset: number): number {
   return ((bytes[offset]! << 24) >>> 0) + ((bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!);
 }
 
-/** Decodes a frame. `data` holds the captured bytes; the packet keeps copies, never views of `data`. */
+/**
+ * Decodes a frame. `data` holds the captured bytes. The payloads in the packet are views
+ * of `data` (valid as long as `data` is; see PacketSink).
+ */
 export function decodeFrame(linkType: number, data: Uint8Array, frame: number, timeInMs: number, length: number): DecodedPacket {
+  return decodeFrameAt(linkType, data, 0, data.length, frame, timeInMs, length);
+}
+
+/**
+ * Decodes the frame held in `bytes[start, end)`, so a reader need not make a view per
+ * frame. The payloads in the packet are views of `bytes`.
+ */
+export function decodeFrameAt(linkType: number, bytes: Uint8Array, start: number, end: number, frame: number, timeInMs: number, length: number): DecodedPacket {
   const packet: DecodedPacket = { frame, timeInMs, length };
-  const network = networkLayerStart(linkType, data);
-  if (network === undefined) return packet;
-  if (network.etherType === ETHERTYPE_IPV4) decodeIpv4(data, network.offset, data.length, packet);
-  else if (network.etherType === ETHERTYPE_IPV6) decodeIpv6(data, network.offset, data.length, packet);
+  const offset = networkLayerStart(linkType, bytes, start, end);
+  if (offset < 0) return packet;
+  if (networkEtherType === ETHERTYPE_IPV4) decodeIpv4(bytes, offset, end, packet);
+  else if (networkEtherType === ETHERTYPE_IPV6) decodeIpv6(bytes, offset, end, packet);
   return packet;
 }
 
-/** Finds where the IP header starts and which EtherType it has. */
-function networkLayerStart(linkType: number, data: Uint8Array): { etherType: number; offset: number } | undefined {
+/** The EtherType networkLayerStart found (a module variable: no object per frame). */
+let networkEtherType = 0;
+
+/** Finds where the IP header starts (-1: not IP) and sets `networkEtherType`. */
+function networkLayerStart(linkType: number, data: Uint8Array, start: number, end: number): number {
+  const length = end - start;
   switch (linkType) {
     case LINK_TYPES.ETHERNET: {
-      if (data.length < 14) return undefined;
-      let etherType = read16(data, 12);
-      let offset = 14;
-      while ((etherType === ETHERTYPE_VLAN || etherType === ETHERTYPE_QINQ || etherType === ETHERTYPE_QINQ_OLD) && offset + 4 <= data.length) {
+      if (length < 14) return -1;
+      let etherType = read16(data, start + 12);
+      let offset = start + 14;
+      while ((etherType === ETHERTYPE_VLAN || etherType === ETHERTYPE_QINQ || etherType === ETHERTYPE_QINQ_OLD) && offset + 4 <= end) {
         etherType = read16(data, offset + 2);
         offset += 4;
       }
-      return { etherType, offset };
+      networkEtherType = etherType;
+      return offset;
     }
     case LINK_TYPES.LINUX_SLL:
-      return data.length < 16 ? undefined : { etherType: read16(data, 14), offset: 16 };
+      if (length < 16) return -1;
+      networkEtherType = read16(data, start + 14);
+      return start + 16;
     case LINK_TYPES.LINUX_SLL2:
-      return data.length < 20 ? undefined : { etherType: read16(data, 0), offset: 20 };
+      if (length < 20) return -1;
+      networkEtherType = read16(data, start);
+      return start + 20;
     case LINK_TYPES.RAW:
     case LINK_TYPES.RAW_BSD:
     case LINK_TYPES.RAW_OPENBSD:
-      return rawIp(data, 0);
+      return rawIp(data, start, end);
     case LINK_TYPES.IPV4:
-      return { etherType: ETHERTYPE_IPV4, offset: 0 };
+      networkEtherType = ETHERTYPE_IPV4;
+      return start;
     case LINK_TYPES.IPV6:
-      return { etherType: ETHERTYPE_IPV6, offset: 0 };
+      networkEtherType = ETHERTYPE_IPV6;
+      return start;
     case LINK_TYPES.NULL:
     case LINK_TYPES.LOOP: {
-      if (data.length < 4) return undefined;
+      if (length < 4) return -1;
       // The BSD loopback header is the address family in the capturing host's byte order
       // (network order for LOOP): accept either order, the values cannot collide.
-      const bigEndian = read32(data, 0);
-      const littleEndian = data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24);
+      const bigEndian = read32(data, start);
+      const littleEndian = data[start]! | (data[start + 1]! << 8) | (data[start + 2]! << 16) | (data[start + 3]! << 24);
       const family = bigEndian <= 0xffff ? bigEndian : littleEndian;
-      if (family === 2) return { etherType: ETHERTYPE_IPV4, offset: 4 };
-      if (family === 24 || family === 28 || family === 30 || family === 10) return { etherType: ETHERTYPE_IPV6, offset: 4 };
-      return undefined;
+      if (family === 2) networkEtherType = ETHERTYPE_IPV4;
+      else if (family === 24 || family === 28 || family === 30 || family === 10) networkEtherType = ETHERTYPE_IPV6;
+      else return -1;
+      return start + 4;
     }
     default:
-      return undefined;
+      return -1;
   }
 }
 
-function rawIp(data: Uint8Array, offset: number): { etherType: number; offset: number } | undefined {
-  if (data.length <= offset) return undefined;
+function rawIp(data: Uint8Array, offset: number, end: number): number {
+  if (end <= offset) return -1;
   const version = data[offset]! >> 4;
-  if (version === 4) return { etherType: ETHERTYPE_IPV4, offset };
-  if (version === 6) return { etherType: ETHERTYPE_IPV6, offset };
-  return undefined;
+  if (version === 4) networkEtherType = ETHERTYPE_IPV4;
+  else if (version === 6) networkEtherType = ETHERTYPE_IPV6;
+  else return -1;
+  return offset;
 }
 
 function decodeIpv4(data: Uint8Array, offset: number, limit: number, packet: DecodedPacket): void {
@@ -112,7 +136,7 @@ function decodeIpv4(data: Uint8Array, offset: number, limit: number, packet: Dec
   const totalLength = read16(data, offset + 2);
   const protocol = data[offset + 9]!;
   const fragmentOffset = read16(data, offset + 6) & 0x1fff;
-  const ip: IpHeader = { version: 4, src: formatIpv4(data, offset + 12), dst: formatIpv4(data, offset + 16), protocol };
+  const ip: IpHeader = { version: 4, src: cachedIpv4(data, offset + 12), dst: cachedIpv4(data, offset + 16), protocol };
   packet.ip = ip;
   if (headerLength < 20 || fragmentOffset !== 0) return; // only the first fragment carries the L4 header
   // Segmentation offload can leave total length 0: then the captured bytes are all we know.
@@ -180,13 +204,13 @@ function decodeTransport(data: Uint8Array, protocol: number, offset: number, cap
       window: read16(data, offset + 14),
       payloadLength: Math.max(0, wireEnd - payloadStart),
     };
-    if (payloadStart < capturedEnd) packet.tcp.payload = copyBytes(data, payloadStart, capturedEnd);
+    if (payloadStart < capturedEnd) packet.tcp.payload = view(data, payloadStart, capturedEnd);
   } else if (protocol === PROTOCOL_UDP) {
     if (offset + 8 > capturedEnd) return;
     const udpLength = read16(data, offset + 4);
     packet.udp = { srcPort: read16(data, offset), dstPort: read16(data, offset + 2), payloadLength: Math.max(0, udpLength - 8) };
     const payloadEnd = Math.min(capturedEnd, udpLength >= 8 ? offset + udpLength : capturedEnd);
-    if (offset + 8 < payloadEnd) packet.udp.payload = copyBytes(data, offset + 8, payloadEnd);
+    if (offset + 8 < payloadEnd) packet.udp.payload = view(data, offset + 8, payloadEnd);
   } else if (protocol === PROTOCOL_ICMP || protocol === PROTOCOL_ICMPV6) {
     if (offset + 4 > capturedEnd) return;
     const version: 4 | 6 = protocol === PROTOCOL_ICMP ? 4 : 6;
@@ -201,9 +225,28 @@ function decodeTransport(data: Uint8Array, protocol: number, offset: number, cap
   }
 }
 
-/** A copy (never a view: Buffer#slice shares memory) so the consumer may keep it while the reader reuses its buffers. */
-function copyBytes(data: Uint8Array, start: number, end: number): Uint8Array {
-  return new Uint8Array(data.subarray(start, end));
+/** A view of `data` (a plain Uint8Array: Buffer#subarray is slower and the consumer needs no Buffer). */
+function view(data: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset + start, end - start);
+}
+
+/**
+ * IPv4 text by address, direct-mapped: a capture's packets mostly repeat a few addresses,
+ * so most frames reuse a string instead of formatting two (and the analysis then compares
+ * identical strings). Bounded: a colliding address replaces the entry.
+ */
+const IPV4_CACHE_SIZE = 4096;
+const ipv4CacheKeys = new Float64Array(IPV4_CACHE_SIZE).fill(-1);
+const ipv4CacheTexts: string[] = new Array<string>(IPV4_CACHE_SIZE).fill('');
+
+function cachedIpv4(data: Uint8Array, offset: number): string {
+  const address = read32(data, offset);
+  const slot = (address ^ (address >>> 12) ^ (address >>> 24)) & (IPV4_CACHE_SIZE - 1);
+  if (ipv4CacheKeys[slot] === address) return ipv4CacheTexts[slot]!;
+  const text = formatIpv4(data, offset);
+  ipv4CacheKeys[slot] = address;
+  ipv4CacheTexts[slot] = text;
+  return text;
 }
 
 function isEcho(version: 4 | 6, type: number): boolean {

@@ -1,7 +1,7 @@
 /** Streaming reader for classic libpcap files (micro- and nanosecond, both byte orders; Network Watcher `.cap`). */
 import { UserInputError } from '../../domain/errors.js';
 import { epochMilliseconds } from './addresses.js';
-import { decodeFrame, isSupportedLinkType } from './frame-decoder.js';
+import { decodeFrameAt, isSupportedLinkType } from './frame-decoder.js';
 import { BinaryWindow, type ChunkStream, type ReaderContext } from './source.js';
 
 /** Largest record a sane pcap holds; above it the length field is corrupt. */
@@ -46,9 +46,8 @@ export async function readPcap(stream: ChunkStream, context: ReaderContext): Pro
       return;
     }
     const start = window.position + 16;
-    const data = window.bytes.subarray(start, start + capturedLength);
     window.position = start + capturedLength;
     const timeInMs = epochMilliseconds(seconds, subseconds * subsecondToNanoseconds);
-    if (!context.emit(decodeFrame(linkType, data, frame, timeInMs, originalLength))) return;
+    if (!context.emit(decodeFrameAt(linkType, window.bytes, start, start + capturedLength, frame, timeInMs, originalLength))) return;
   }
 }

@@ -4,7 +4,7 @@
  * simple and (obsolete) packet blocks; every other block is skipped.
  */
 import { epochMilliseconds } from './addresses.js';
-import { decodeFrame, isSupportedLinkType } from './frame-decoder.js';
+import { decodeFrameAt, isSupportedLinkType } from './frame-decoder.js';
 import { BinaryWindow, type ChunkStream, type ReaderContext } from './source.js';
 
 const BLOCK_SECTION_HEADER = 0x0a0d0d0a;
@@ -90,7 +90,8 @@ export async function readPcapng(stream: ChunkStream, context: ReaderContext): P
       interfaces.push(captureInterface);
       continue;
     }
-    let data: Buffer;
+    let dataStart: number;
+    let dataEnd: number;
     let originalLength: number;
     let timeInMs = 0;
     let captureInterface: CaptureInterface | undefined;
@@ -100,15 +101,16 @@ export async function readPcapng(stream: ChunkStream, context: ReaderContext): P
       captureInterface = interfaces[interfaceId];
       const capturedLength = read32(bytes, at + 20);
       originalLength = read32(bytes, at + 24);
-      data = bytes.subarray(at + 28, Math.min(bodyEnd, at + 28 + capturedLength));
-      const units = read32(bytes, at + 12) * 2 ** 32 + read32(bytes, at + 16);
-      if (captureInterface !== undefined) timeInMs = timestampToMilliseconds(units, read32(bytes, at + 12), read32(bytes, at + 16), captureInterface);
+      dataStart = at + 28;
+      dataEnd = Math.min(bodyEnd, at + 28 + capturedLength);
+      if (captureInterface !== undefined) timeInMs = timestampToMilliseconds(read32(bytes, at + 12), read32(bytes, at + 16), captureInterface);
     } else if (type === BLOCK_SIMPLE_PACKET) {
       if (totalLength < 16) continue;
       captureInterface = interfaces[0];
       originalLength = read32(bytes, at + 8);
       const capturedLength = Math.min(originalLength, bodyEnd - (at + 12), captureInterface && captureInterface.snapLength > 0 ? captureInterface.snapLength : Infinity);
-      data = bytes.subarray(at + 12, at + 12 + capturedLength);
+      dataStart = at + 12;
+      dataEnd = at + 12 + capturedLength;
       if (!warnedSimple) {
         context.warn('pcapng simple packet blocks carry no timestamp; their time is reported as 0');
         warnedSimple = true;
@@ -121,12 +123,13 @@ export async function readPcapng(stream: ChunkStream, context: ReaderContext): P
       context.warn(`pcapng packet at byte ${window.offset - totalLength} names an interface that was not described; decoded without addresses`);
     }
     const linkType = captureInterface?.linkType ?? -1;
-    if (!context.emit(decodeFrame(linkType, data, frame, timeInMs, originalLength))) return;
+    if (!context.emit(decodeFrameAt(linkType, bytes, dataStart, dataEnd, frame, timeInMs, originalLength))) return;
   }
 }
 
 /** Converts an interface timestamp to epoch milliseconds without losing precision above 2^53 units. */
-function timestampToMilliseconds(units: number, high: number, low: number, captureInterface: CaptureInterface): number {
+function timestampToMilliseconds(high: number, low: number, captureInterface: CaptureInterface): number {
+  const units = high * 2 ** 32 + low;
   const perSecond = captureInterface.unitsPerSecond;
   let seconds: number;
   let nanoseconds: number;

@@ -2,8 +2,7 @@
  * The byte plumbing under every reader: opening a path, stdin or a stream, counting
  * bytes against the limits, gunzip as a stream, and handing chunks to the readers.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { UserInputError } from '../../domain/errors.js';
@@ -14,6 +13,8 @@ export const ACCEPTED_FORMATS = 'expected Wireshark/tshark JSON, tshark EK, pcap
 
 /** Chunk size for file reads: large enough that per-chunk work is negligible. */
 const FILE_CHUNK_BYTES = 1 << 20;
+/** Initial size of a BinaryWindow's buffer (grown for larger blocks). */
+const WINDOW_BYTES = 4 << 20;
 
 /** Counts packets, collects warnings and enforces the packet limit for one read. */
 export class ReaderContext {
@@ -69,7 +70,7 @@ function tooLarge(what: string, limitInBytes: number): UserInputError {
 export class ChunkStream {
   /** Bytes of the (decompressed) capture handed out so far. */
   bytesRead = 0;
-  private readonly pending: Buffer[] = [];
+  protected readonly pending: Buffer[] = [];
   private finished = false;
 
   constructor(
@@ -102,6 +103,19 @@ export class ChunkStream {
     return chunk;
   }
 
+  /**
+   * Copies up to `length` next bytes into `target` at `offset`; 0 at the end. Lets a
+   * BinaryWindow fill one reused buffer (a file source reads straight into it).
+   */
+  async readInto(target: Buffer, offset: number, length: number): Promise<number> {
+    const chunk = await this.next();
+    if (chunk === null) return 0;
+    const count = Math.min(length, chunk.length);
+    chunk.copy(target, offset, 0, count);
+    if (count < chunk.length) this.unread(chunk.subarray(count));
+    return count;
+  }
+
   /** Gives bytes back; the next `next()` returns them first. */
   unread(chunk: Buffer): void {
     if (chunk.length === 0) return;
@@ -131,22 +145,67 @@ export interface OpenedSource {
   close: () => void;
 }
 
+/**
+ * A capture file read through one file handle: `next()` hands out fresh chunks (for the
+ * text readers), `readInto` reads straight into the caller's buffer (for the binary ones),
+ * so a pcap or pcapng is read without a copy or an allocation per chunk.
+ */
+class FileChunkStream extends ChunkStream {
+  private readonly readFromFile: (target: Buffer, offset: number, length: number) => Promise<number>;
+
+  constructor(handle: FileHandle, path: string, maxInputBytes: number) {
+    let total = 0;
+    /** Reads from the file at its current position, counting against the input limit. */
+    const readFromFile = async (target: Buffer, offset: number, length: number): Promise<number> => {
+      let count: number;
+      try {
+        ({ bytesRead: count } = await handle.read(target, offset, length, null));
+      } catch (error) {
+        throw fileError(path, error);
+      }
+      total += count;
+      if (total > maxInputBytes) throw tooLarge('the input', maxInputBytes);
+      return count;
+    };
+    async function* chunks(): AsyncGenerator<Buffer> {
+      for (;;) {
+        const buffer = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
+        const count = await readFromFile(buffer, 0, buffer.length);
+        if (count === 0) return;
+        yield count === buffer.length ? buffer : buffer.subarray(0, count);
+      }
+    }
+    super(chunks(), (error) => {
+      throw fileError(path, error);
+    });
+    this.readFromFile = readFromFile;
+  }
+
+  override async readInto(target: Buffer, offset: number, length: number): Promise<number> {
+    if (this.pending.length > 0) return super.readInto(target, offset, length);
+    const count = await this.readFromFile(target, offset, length);
+    this.bytesRead += count;
+    return count;
+  }
+}
+
 /** Opens a path ('-' is stdin) or takes a stream, counting raw bytes against `maxInputBytes`. */
 export async function openSource(source: string | NodeJS.ReadableStream, limits: SourceLimits): Promise<OpenedSource> {
-  let stream: NodeJS.ReadableStream;
-  let close: () => void = () => undefined;
   if (typeof source === 'string' && source !== '-') {
-    const info = await stat(source).catch((error: unknown) => {
+    const handle = await open(source, 'r').catch((error: unknown) => {
       throw fileError(source, error);
     });
-    if (!info.isFile()) throw new UserInputError('capture.not-a-file', `cannot read ${source}: not a regular file; ${ACCEPTED_FORMATS}`);
-    if (info.size > limits.maxInputBytes) throw tooLarge(`the file (${info.size} bytes)`, limits.maxInputBytes);
-    const fileStream = createReadStream(source, { highWaterMark: FILE_CHUNK_BYTES });
-    stream = fileStream;
-    close = () => fileStream.destroy();
-  } else {
-    stream = typeof source === 'string' ? process.stdin : source;
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new UserInputError('capture.not-a-file', `cannot read ${source}: not a regular file; ${ACCEPTED_FORMATS}`);
+      if (info.size > limits.maxInputBytes) throw tooLarge(`the file (${info.size} bytes)`, limits.maxInputBytes);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    return { raw: new FileChunkStream(handle, source, limits.maxInputBytes), close: () => void handle.close().catch(() => undefined) };
   }
+  const stream = typeof source === 'string' ? process.stdin : source;
   const path = typeof source === 'string' ? source : 'the input stream';
   async function* counted(): AsyncGenerator<Buffer> {
     let total = 0;
@@ -160,7 +219,7 @@ export async function openSource(source: string | NodeJS.ReadableStream, limits:
   const raw = new ChunkStream(counted(), (error) => {
     throw fileError(path, error);
   });
-  return { raw, close };
+  return { raw, close: () => undefined };
 }
 
 function fileError(path: string, error: unknown): unknown {
@@ -208,16 +267,20 @@ export function gunzipStream(raw: ChunkStream, limits: SourceLimits, context: Re
 }
 
 /**
- * A growable byte window over a ChunkStream for the binary readers: `ensure(n)` makes
- * `n` bytes available from `position` (false at the end), `offset` is the absolute
- * position in the capture for messages.
+ * A byte window over a ChunkStream for the binary readers: `ensure(n)` makes `n` bytes
+ * available from `position` (false at the end), `offset` is the absolute position in the
+ * capture for messages. One buffer is reused for the whole read (grown for a larger
+ * block), so views of `bytes` are valid only until the next `ensure`.
  */
 export class BinaryWindow {
-  /** The buffered bytes; valid from `position` to `bytes.length`. */
-  bytes: Buffer = Buffer.alloc(0);
+  /** The buffer; valid from `position` to `end`. */
+  bytes: Buffer = Buffer.allocUnsafe(WINDOW_BYTES);
   /** Read position inside `bytes`. */
   position = 0;
+  /** End of the valid bytes inside `bytes`. */
+  end = 0;
   private base = 0;
+  private finished = false;
 
   constructor(private readonly stream: ChunkStream) {}
 
@@ -228,18 +291,31 @@ export class BinaryWindow {
 
   /** Bytes buffered after `position`. */
   get available(): number {
-    return this.bytes.length - this.position;
+    return this.end - this.position;
   }
 
   /** Makes at least `count` bytes available after `position`; false if the capture ends first. */
   async ensure(count: number): Promise<boolean> {
-    while (this.bytes.length - this.position < count) {
-      const chunk = await this.stream.next();
-      if (chunk === null) return false;
-      const rest = this.bytes.subarray(this.position);
-      this.base += this.position;
-      this.bytes = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
-      this.position = 0;
+    if (this.end - this.position >= count) return true;
+    if (this.finished) return false;
+    const rest = this.end - this.position;
+    if (count > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(count, this.bytes.length * 2));
+      this.bytes.copy(grown, 0, this.position, this.end);
+      this.bytes = grown;
+    } else if (this.position > 0) {
+      this.bytes.copyWithin(0, this.position, this.end);
+    }
+    this.base += this.position;
+    this.position = 0;
+    this.end = rest;
+    while (this.end < count) {
+      const read = await this.stream.readInto(this.bytes, this.end, this.bytes.length - this.end);
+      if (read === 0) {
+        this.finished = true;
+        return false;
+      }
+      this.end += read;
     }
     return true;
   }

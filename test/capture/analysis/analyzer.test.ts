@@ -5,12 +5,13 @@ import { CaptureAnalyzer } from '../../../src/capture/analysis/analyzer.js';
 import type { DecodedPacket } from '../../../src/capture/packet.js';
 import { readCapture } from '../../../src/capture/readers/index.js';
 import { CaptureReportSchema, type CaptureReport } from '../../../src/domain/capture-report.js';
+import { keep } from '../readers/fixtures.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'capture');
 
 async function read(file: string): Promise<DecodedPacket[]> {
   const packets: DecodedPacket[] = [];
-  await readCapture(join(FIXTURES, file), (packet) => packets.push(packet));
+  await readCapture(join(FIXTURES, file), (packet) => packets.push(keep(packet)));
   return packets;
 }
 
@@ -63,6 +64,24 @@ describe('CaptureAnalyzer', () => {
     expect(report.findings.map((finding) => finding.code)).toEqual(['tls_expired']);
     expect(report.findings[0]?.summary).toContain('expired on 2021-01-01');
   });
+
+  it.each(['tls_ok.pcap', 'tls_self_signed.pcap', 'tls_client_cert_required.pcap', 'dns_ok.pcap', 'dns_nxdomain.pcap', 'mixed_streams.pcap'])(
+    'keeps no view of a payload beyond the sink call (%s: readers lend their buffer)',
+    async (file) => {
+      const packets = await read(file);
+      const scrubbed = new CaptureAnalyzer();
+      for (const packet of packets) {
+        const lent = { ...packet, ...(packet.tcp ? { tcp: { ...packet.tcp } } : {}), ...(packet.udp ? { udp: { ...packet.udp } } : {}) };
+        if (lent.tcp?.payload) lent.tcp.payload = lent.tcp.payload.slice();
+        if (lent.udp?.payload) lent.udp.payload = lent.udp.payload.slice();
+        scrubbed.add(lent);
+        lent.tcp?.payload?.fill(0xee);
+        lent.udp?.payload?.fill(0xee);
+      }
+      const input = { format: 'pcap' as const, packets: packets.length, bytes: 0 };
+      expect(CaptureReportSchema.parse(scrubbed.finish(input))).toEqual(analyze(packets));
+    },
+  );
 
   it('keeps times to the millisecond and frames 1-based', async () => {
     const report = analyze(await read('tcpdump_tcp_handshake_nanosecond.pcap'));

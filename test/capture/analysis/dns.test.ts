@@ -10,7 +10,7 @@ const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'capture');
 async function udpPayloads(file: string): Promise<Uint8Array[]> {
   const payloads: Uint8Array[] = [];
   await readCapture(join(FIXTURES, file), (packet) => {
-    if (packet.udp?.payload) payloads.push(packet.udp.payload);
+    if (packet.udp?.payload) payloads.push(packet.udp.payload.slice()); // lent for the call only
   });
   return payloads;
 }

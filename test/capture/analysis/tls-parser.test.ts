@@ -15,7 +15,7 @@ async function streams(file: string): Promise<{ client: Uint8Array; server: Uint
   await readCapture(join(FIXTURES, file), (packet) => {
     if (!packet.tcp) return;
     clientPort ??= packet.tcp.srcPort;
-    if (packet.tcp.payload && packet.tcp.payload.length > 0) parts[packet.tcp.srcPort === clientPort ? 'client' : 'server'].push(packet.tcp.payload);
+    if (packet.tcp.payload && packet.tcp.payload.length > 0) parts[packet.tcp.srcPort === clientPort ? 'client' : 'server'].push(packet.tcp.payload.slice()); // lent for the call only
   });
   return { client: Buffer.concat(parts.client), server: Buffer.concat(parts.server) };
 }

@@ -28,11 +28,18 @@ export function fixtureCases(): FixtureCase[] {
     });
 }
 
-/** Reads a capture and returns its packets with the result. */
+/** Reads a capture and returns its packets with the result (payloads copied: the reader lends them for the sink call only). */
 export async function collect(source: string | NodeJS.ReadableStream, options?: ReadOptions): Promise<{ result: ReadResult; packets: DecodedPacket[] }> {
   const packets: DecodedPacket[] = [];
-  const result = await readCapture(source, (packet) => packets.push(packet), options);
+  const result = await readCapture(source, (packet) => packets.push(keep(packet)), options);
   return { result, packets };
+}
+
+/** The packet with its payloads copied out of the reader's buffer. */
+export function keep(packet: DecodedPacket): DecodedPacket {
+  if (packet.tcp?.payload) packet.tcp.payload = packet.tcp.payload.slice();
+  if (packet.udp?.payload) packet.udp.payload = packet.udp.payload.slice();
+  return packet;
 }
 
 /** The bytes of a fixture, gunzipped when it is compressed. */

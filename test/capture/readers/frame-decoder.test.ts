@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, LINK_TYPES } from '../../../src/capture/readers/frame-decoder.js';
+import { decodeFrame, decodeFrameAt, LINK_TYPES } from '../../../src/capture/readers/frame-decoder.js';
 import { collect, chunked, FIXTURES } from './fixtures.js';
 
 /** The frames of a little-endian microsecond pcap, as captured (Ethernet). */
@@ -87,12 +87,19 @@ describe('decodeFrame network and transport', () => {
     expect(decodeFrame(LINK_TYPES.ETHERNET, udp.subarray(0, 20), 1, 0, udp.length)).toEqual({ frame: 1, timeInMs: 0, length: udp.length });
   });
 
-  it('copies payload bytes out of the frame buffer', () => {
+  it('lends payload bytes as a view of the frame buffer (no copy per packet)', () => {
     const frame = Buffer.from(udp);
     const decoded = decodeFrame(LINK_TYPES.ETHERNET, frame, 1, 0, frame.length);
-    const before = Buffer.from(decoded.udp!.payload!);
-    frame.fill(0);
-    expect(Buffer.from(decoded.udp!.payload!)).toEqual(before);
+    expect(decoded.udp!.payload!.buffer).toBe(frame.buffer);
+    frame.fill(0, 14 + 20 + 8);
+    expect(decoded.udp!.payload!.every((byte) => byte === 0)).toBe(true);
+  });
+
+  it('decodes a frame inside a larger buffer like the frame alone', () => {
+    const inside = Buffer.concat([Buffer.alloc(37, 0xaa), udp, Buffer.alloc(11, 0xbb)]);
+    const alone = decodeFrame(LINK_TYPES.ETHERNET, udp, 1, 0, udp.length);
+    const framed = decodeFrameAt(LINK_TYPES.ETHERNET, inside, 37, 37 + udp.length, 1, 0, udp.length);
+    expect({ ...framed, udp: { ...framed.udp, payload: Buffer.from(framed.udp!.payload!) } }).toEqual({ ...alone, udp: { ...alone.udp, payload: Buffer.from(alone.udp!.payload!) } });
   });
 });
 
