@@ -6,9 +6,35 @@
 import { z } from 'zod';
 import { uploadEvidence } from './support/captures.js';
 import { inScope } from './support/scope.js';
-import { defineTool, notFound, success } from './support/tool.js';
+import type { DiagnoseOutcome } from '../src/diagnose/diagnose.js';
+import { defineTool, success, type ToolContext } from './support/tool.js';
 import { outcomeForModel } from './support/verdict.js';
 import { page } from './support/values.js';
+
+/** Diagnoses a question in this turn (cached per question), records it for the grounding check, and returns the outcome. */
+export async function diagnoseInTurn(context: ToolContext, question: string): Promise<DiagnoseOutcome> {
+  const key = JSON.stringify([question, context.previous?.text ?? null]);
+  let outcome = context.turn.diagnosisCache.get(key);
+  if (!outcome) {
+    const uploads = await uploadEvidence(context);
+    outcome = await context.diagnose({
+      text: question,
+      ...(context.previous ? { previous: context.previous } : {}),
+      ...(context.timeZone ? { timeZone: context.timeZone } : {}),
+      ...(uploads.evidence.length > 0 ? { extraEvidence: uploads.evidence } : {}),
+    });
+    if (outcome.kind === 'verdict') {
+      // The diagnosis runs on scoped sources; this guard keeps a mis-wired pipeline from leaking another subscription.
+      const endpoints = [outcome.verdict.question.source.resourceId, outcome.verdict.question.destination.resourceId];
+      if (endpoints.some((id) => id !== null && !inScope(context.scope, id))) {
+        outcome = { kind: 'clarify', code: 'question.unknown-name', message: 'An endpoint of this question is not in the estate you may investigate; give a name or an IP address you may see.', candidates: [] };
+      }
+    }
+    context.turn.diagnosisCache.set(key, outcome);
+  }
+  context.turn.diagnoses.push(outcome);
+  return outcome;
+}
 
 export const diagnoseConnection = defineTool({
   name: 'diagnose_connection',
@@ -22,25 +48,6 @@ export const diagnoseConnection = defineTool({
     page: page.describe('Page of the evidence not cited by findings'),
   }).strict(),
   async run(input, context) {
-    const key = JSON.stringify([input.question, context.previous?.text ?? null]);
-    let outcome = context.turn.diagnosisCache.get(key);
-    if (!outcome) {
-      const uploads = await uploadEvidence(context);
-      outcome = await context.diagnose({
-        text: input.question,
-        ...(context.previous ? { previous: context.previous } : {}),
-        ...(context.timeZone ? { timeZone: context.timeZone } : {}),
-        ...(uploads.evidence.length > 0 ? { extraEvidence: uploads.evidence } : {}),
-      });
-      if (outcome.kind === 'verdict') {
-        // The diagnosis runs on scoped sources; this guard keeps a mis-wired pipeline from leaking another subscription.
-        const endpoints = [outcome.verdict.question.source.resourceId, outcome.verdict.question.destination.resourceId];
-        const outside = endpoints.find((id) => id !== null && !inScope(context.scope, id));
-        if (outside !== undefined) return notFound('An endpoint of this question');
-      }
-      context.turn.diagnosisCache.set(key, outcome);
-    }
-    context.turn.diagnoses.push(outcome);
-    return success(outcomeForModel(outcome, input.page));
+    return success(outcomeForModel(await diagnoseInTurn(context, input.question), input.page));
   },
 });

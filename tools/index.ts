@@ -19,9 +19,10 @@ import type { Tool } from './support/tool.js';
 
 export * from './support/tool.js';
 export { scopeSources, scopeTopology, inScope, subscriptionOf } from './support/scope.js';
-export { runTool, toolParameters } from './support/run.js';
+export { describeIssues, runTool, toolParameters } from './support/run.js';
 export { verdictForModel, outcomeForModel } from './support/verdict.js';
 export { uploadEvidence } from './support/captures.js';
+export { diagnoseInTurn } from './diagnose-connection.js';
 
 /** Every tool the model may call, in the order they are offered. */
 export const TOOLS: readonly Tool[] = [
