@@ -88,6 +88,17 @@ program
   });
 
 program
+  .command('doctor')
+  .description('Check the configuration and the Azure rights of the identity netproof runs with; print what is missing.')
+  .action(async () => {
+    await guarded(false, async () => {
+      const { runDoctor } = await import('./cli/doctor.js');
+      const status = await runDoctor();
+      if (status !== 0) process.exitCode = status;
+    });
+  });
+
+program
   .command('start')
   .description('Run the Teams bot (POST /api/messages).')
   .action(async () => {

@@ -139,7 +139,7 @@ export const teams = {
       text: mention ? `<at>netproof</at> ${text}` : text,
       from: { id: '29:user-1', name: 'Jürgen Öztürk', aadObjectId: USER_AAD },
       recipient: { id: BOT_ID, name: 'netproof' },
-      conversation: { id: '19:group-chat-1@thread.v2', conversationType: 'groupChat', tenantId: TENANT, isGroup: true },
+      conversation: { id: '19:group-chat-1@thread.v2', conversationType: 'groupChat', tenantId: TENANT, isGroup: true, name: '' },
       entities: mention ? [{ type: 'mention', mentioned: { id: BOT_ID, name: 'netproof' }, text: '<at>netproof</at>' }] : [],
       channelData: { tenant: { id: TENANT } },
     };
