@@ -177,7 +177,7 @@ export function buildResources(estate: EstateSpec): ArmBody[] {
       dnsSettings: { enableProxy: firewall.dnsProxy, servers: firewall.dnsServers },
       ruleCollectionGroups: firewall.ruleCollectionGroups.map((group) => ({ id: `${policyId}/ruleCollectionGroups/${group.name}` })),
       firewalls: [{ id: firewallId }], childPolicies: [], provisioningState: 'Succeeded',
-      ...(firewall.tier === 'Premium' ? { intrusionDetection: { mode: firewall.idpsMode, configuration: { signatureOverrides: [], bypassTrafficSettings: [], privateRanges: [] } } } : {}),
+      ...(firewall.tier === 'Premium' ? { intrusionDetection: { mode: firewall.idpsMode, configuration: { signatureOverrides: (firewall.idpsSignatureOverrides ?? []).map((override) => ({ id: override.id, mode: override.mode })), bypassTrafficSettings: [], privateRanges: [] } } } : {}),
     },
   });
   resources.push({

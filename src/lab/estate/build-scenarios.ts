@@ -33,6 +33,7 @@ for (const factory of STORIES) {
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'scenario.json'), serialise(scenario));
   writeFileSync(join(folder, 'expect.json'), serialise(expect));
+  for (const [file, content] of Object.entries(story.extraExpectations ?? {})) writeFileSync(join(folder, file), serialise(content));
   for (const capture of story.packetCaptures ?? []) {
     if (!existsSync(join(folder, capture.file))) missing.push(`${story.name}/${capture.file}`);
   }

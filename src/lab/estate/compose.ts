@@ -2,7 +2,7 @@
  * Assembles a scenario.json (CONTRACTS.md section 4) from an estate, its
  * traffic and a story's own evidence, and serialises it deterministically.
  */
-import { buildResources } from './arm.js';
+import { buildResources, type ArmBody } from './arm.js';
 import { Ids } from './ids.js';
 import type { EstateSpec } from './model.js';
 import { Random } from './random.js';
@@ -27,6 +27,10 @@ export interface Story {
   ipFlowVerify?: { request: Record<string, unknown>; response: Record<string, unknown> }[];
   connectivityCheck?: { request: Record<string, unknown>; response: Record<string, unknown> }[];
   packetCaptures?: { target: string; file: string }[];
+  /** ARM bodies the estate model does not describe (e.g. other regions of a coverage estate), appended as they are. */
+  extraResources?: ArmBody[];
+  /** Further expectation files written beside expect.json (file name to content), e.g. expect-coverage.json. */
+  extraExpectations?: Record<string, unknown>;
   expect: {
     question: string;
     status: 'ok' | 'failing' | 'unknown';
@@ -72,7 +76,7 @@ export function composeScenario(story: Story): { scenario: Record<string, unknow
     now: story.now,
     subscriptionId: estate.organisation.subscriptionId,
     workspaceId: estate.organisation.workspaceId,
-    resources: buildResources(estate),
+    resources: [...buildResources(estate), ...(story.extraResources ?? [])],
     effectiveRoutes: Object.fromEntries(running.map((vm) => [ids.nic(vm), effectiveRoutes(estate, vm.vnet, vm.subnet)])),
     effectiveSecurityRules: Object.fromEntries(running.map((vm) => [ids.nic(vm), effectiveSecurityGroups(estate, ids, vm)])),
     nextHop: story.nextHop ?? [],

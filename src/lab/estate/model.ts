@@ -174,6 +174,8 @@ export interface FirewallSpec {
   ruleCollectionGroups: RuleCollectionGroupSpec[];
   /** Flow trace (TCP connection logging) enabled. */
   flowTrace: boolean;
+  /** IDPS signature overrides of the policy (a signature's own mode instead of the policy's). */
+  idpsSignatureOverrides?: { id: string; mode: 'Off' | 'Alert' | 'Deny' }[];
 }
 
 /** The VPN gateway, its connection and the on-premises site. */

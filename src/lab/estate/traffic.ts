@@ -9,7 +9,7 @@ import { isPrivate, prefixContains } from './ip.js';
 import { Ids, lowerId } from './ids.js';
 import type { EstateSpec, FirewallApplicationRule, FirewallNetworkRule, VmSpec } from './model.js';
 import { macFor, Random } from './random.js';
-import { effectiveRoutes, hubVnet, lookupRoute } from './routing.js';
+import { connectedPeerings, effectiveRoutes, hubVnet, lookupRoute } from './routing.js';
 import { evaluateNsgs, type NsgDecision } from './security.js';
 
 /** A flow endpoint. */
@@ -18,7 +18,9 @@ export type Endpoint =
   | { kind: 'onprem'; ip: string }
   | { kind: 'public'; ip: string; azure: boolean; country: string }
   | { kind: 'private-endpoint'; name: string }
-  | { kind: 'firewall' };
+  | { kind: 'firewall' }
+  /** A private address outside the estate and outside the VPN's site (e.g. a partner network behind an NVA). */
+  | { kind: 'private'; ip: string };
 
 /** A recurring flow. */
 export interface FlowTemplate {
@@ -49,6 +51,8 @@ export interface FlowTemplate {
   refused?: boolean;
   /** The server never answers. */
   silent?: boolean;
+  /** The server resets the established connection (RST instead of FIN). */
+  resetByServer?: boolean;
   /** Fixed occurrence times (ISO), instead of random ones. */
   at?: string[];
   /** Fixed source port (to match a capture of the same connection). */
@@ -64,7 +68,12 @@ export interface FlowOutcome {
   destinationNsg?: NsgDecision;
   /** The destination (or its NIC) received the packets. */
   delivered: boolean;
-  droppedAt: 'source-nsg' | 'route-none' | 'firewall' | 'destination-nsg' | 'asymmetric' | null;
+  /**
+   * Where the packets die: `next-hop-invalid` a VirtualAppliance next hop no running appliance holds;
+   * `peering` a peering on the way is not Connected; `peering-transit` the destination VNet's peering
+   * refuses traffic the firewall forwards (allowForwardedTraffic off).
+   */
+  droppedAt: 'source-nsg' | 'route-none' | 'next-hop-invalid' | 'peering' | 'firewall' | 'peering-transit' | 'destination-nsg' | 'asymmetric' | null;
 }
 
 /** What Azure Firewall decided. */
@@ -131,6 +140,7 @@ export function endpointIp(estate: EstateSpec, endpoint: Endpoint): string {
     case 'vm': return vmByName(estate, endpoint.name).privateIp;
     case 'onprem': return endpoint.ip;
     case 'public': return endpoint.ip;
+    case 'private': return endpoint.ip;
     case 'firewall': return estate.firewall.privateIp;
     case 'private-endpoint': {
       const found = estate.privateEndpoints.find((candidate) => candidate.name === endpoint.name);
@@ -147,18 +157,37 @@ export function vmByName(estate: EstateSpec, name: string): VmSpec {
   return vm;
 }
 
-type Hop = 'firewall' | 'direct' | 'gateway' | 'internet' | 'none';
+type Hop = 'firewall' | 'direct' | 'gateway' | 'internet' | 'none' | 'invalid-appliance';
 
 function hopFor(estate: EstateSpec, vnet: string, subnet: string, destination: string): Hop {
   const route = lookupRoute(effectiveRoutes(estate, vnet, subnet), destination);
   if (!route || route.nextHopType === 'None') return 'none';
   if (route.nextHopType === 'VirtualAppliance') {
-    if (route.nextHopIpAddress[0] === estate.firewall.privateIp) return 'firewall';
-    return 'none';
+    const applianceIp = route.nextHopIpAddress[0];
+    if (applianceIp === estate.firewall.privateIp) return 'firewall';
+    const appliance = estate.vms.find((vm) => vm.privateIp === applianceIp);
+    if (appliance && (appliance.powerState ?? 'running') === 'running' && appliance.enableIpForwarding) throw new Error(`running NVAs are not modelled (${appliance.name})`);
+    // A stopped or deallocated appliance, one with IP forwarding off, or no NIC at all: the host drops the packets.
+    return 'invalid-appliance';
   }
   if (route.nextHopType === 'VirtualNetworkGateway') return 'gateway';
   if (route.nextHopType === 'Internet') return 'internet';
   return 'direct';
+}
+
+/** True when a VNet reaches the hub (it is the hub, or its peering to the hub is Connected). */
+function reachesHub(estate: EstateSpec, vnetName: string): boolean {
+  const hub = hubVnet(estate);
+  return vnetName === hub.name || connectedPeerings(estate, vnetName).some((peering) => peering.to === hub.name);
+}
+
+/** Why the firewall cannot deliver into a VNet: its peering with the hub is down, or refuses forwarded traffic. */
+function forwardedInto(estate: EstateSpec, vnetName: string): FlowOutcome['droppedAt'] {
+  const hub = hubVnet(estate);
+  if (vnetName === hub.name) return null;
+  if (!connectedPeerings(estate, hub.name).some((peering) => peering.to === vnetName)) return 'peering';
+  const back = estate.peerings.find((peering) => peering.from === vnetName && peering.to === hub.name);
+  return back?.allowForwardedTraffic === false ? 'peering-transit' : null;
 }
 
 /** Walks one flow through the estate. */
@@ -182,10 +211,14 @@ export function walkFlow(estate: EstateSpec, ids: Ids, template: FlowTemplate): 
     throw new Error('flows start at a VM or on premises');
   }
   if (forward === 'none') return { ...outcome, droppedAt: 'route-none' };
+  if (forward === 'invalid-appliance') return { ...outcome, droppedAt: 'next-hop-invalid' };
+  if (forward === 'firewall' && template.source.kind === 'vm' && !reachesHub(estate, vmByName(estate, template.source.name).vnet)) return { ...outcome, droppedAt: 'peering' };
   if (forward === 'firewall') {
     outcome.forwardViaFirewall = true;
     outcome.firewall = firewallDecision(estate, { protocol: template.protocol, source: sourceIp, destination: destinationIp, port: template.port, ...(template.fqdn ? { fqdn: template.fqdn } : {}) });
     if (outcome.firewall.action === 'Deny') return { ...outcome, droppedAt: 'firewall' };
+    const into = template.destination.kind === 'vm' ? forwardedInto(estate, vmByName(estate, template.destination.name).vnet) : null;
+    if (into) return { ...outcome, droppedAt: into };
   }
 
   let back: Hop = 'direct';
@@ -241,6 +274,9 @@ export class TrafficLog {
   private readonly ids: Ids;
   private readonly nta = new Map<string, Record<string, unknown>>();
   private readonly ntaOrder: string[] = [];
+  /** Rows of legacy Traffic Analytics (NSG flow logs), kept in NTANetAnalytics form until the flush converts them. */
+  private readonly legacy = new Map<string, Record<string, unknown>>();
+  private readonly legacyOrder: string[] = [];
 
   constructor(private readonly estate: EstateSpec, private readonly nowMs: number, private readonly random: Random) {
     this.ids = new Ids(estate.organisation.subscriptionId);
@@ -289,9 +325,11 @@ export class TrafficLog {
 
     if (template.threat) {
       this.add('AZFWThreatIntel', this.firewallColumns('AZFWThreatIntel', { TimeGenerated: isoMs(time - random.int(5, 20)), Protocol: template.protocol, SourceIp: sourceIp, SourcePort: sourcePort, DestinationIp: template.threat.destinationIp, DestinationPort: template.port, Fqdn: template.fqdn ?? '', TargetUrl: '', Action: this.estate.firewall.threatIntelMode === 'Deny' ? 'Deny' : 'Alert', ThreatDescription: template.threat.description, IsTlsInspected: false }));
-      if (this.estate.firewall.threatIntelMode === 'Deny') return;
     }
-    if (outcome.forwardViaFirewall && outcome.firewall) {
+    // Threat intelligence in Deny mode drops the first packet before any rule is evaluated.
+    const threatDenied = template.threat !== undefined && this.estate.firewall.threatIntelMode === 'Deny';
+    let idpsDropped = false;
+    if (outcome.forwardViaFirewall && outcome.firewall && !threatDenied) {
       const decision = outcome.firewall;
       if (decision.table === 'AZFWNetworkRule') {
         this.add('AZFWNetworkRule', this.firewallColumns('AZFWNetworkRule', { TimeGenerated: isoMs(time), Protocol: template.protocol, SourceIp: sourceIp, SourcePort: sourcePort, DestinationIp: destinationIp, DestinationPort: template.port, Action: decision.action, ActionReason: decision.actionReason, Policy: policy, RuleCollectionGroup: decision.ruleCollectionGroup, RuleCollection: decision.ruleCollection, Rule: decision.rule }));
@@ -300,12 +338,22 @@ export class TrafficLog {
         this.add('AZFWApplicationRule', this.firewallColumns('AZFWApplicationRule', { TimeGenerated: isoMs(time), Protocol: http ? 'HTTP' : 'HTTPS', SourceIp: sourceIp, SourcePort: sourcePort, DestinationPort: template.port, Fqdn: template.fqdn ?? '', TargetUrl: http ? template.url ?? `http://${template.fqdn ?? ''}/` : '', Action: decision.action, ActionReason: decision.actionReason, Policy: policy, RuleCollectionGroup: decision.ruleCollectionGroup, RuleCollection: decision.ruleCollection, Rule: decision.rule, WebCategory: decision.action === 'Allow' ? webCategory(template.fqdn ?? '') : '', IsTlsInspected: false, IsExplicitProxyRequest: false }));
       }
       if (template.idps && random.chance(template.idps.probability)) {
-        this.add('AZFWIdpsSignature', this.firewallColumns('AZFWIdpsSignature', { TimeGenerated: isoMs(time + random.int(200, 9000)), Protocol: template.protocol, SourceIp: sourceIp, SourcePort: sourcePort, DestinationIp: destinationIp, DestinationPort: template.port, Action: this.estate.firewall.idpsMode === 'Deny' ? 'deny' : 'alert', SignatureId: template.idps.signatureId, Category: template.idps.category, Description: template.idps.description, Severity: template.idps.severity }));
+        const signature = template.idps.signatureId;
+        const mode = this.estate.firewall.idpsSignatureOverrides?.find((override) => override.id === signature)?.mode ?? this.estate.firewall.idpsMode;
+        // In Deny mode the packet that matches (the request after the handshake) and the rest of the flow are dropped.
+        idpsDropped = mode === 'Deny' && decision.action === 'Allow' && outcome.droppedAt === null;
+        if (mode !== 'Off') this.add('AZFWIdpsSignature', this.firewallColumns('AZFWIdpsSignature', { TimeGenerated: isoMs(time + random.int(200, 9000)), Protocol: template.protocol, SourceIp: sourceIp, SourcePort: sourcePort, DestinationIp: destinationIp, DestinationPort: template.port, Action: mode === 'Deny' ? 'drop' : 'alert', SignatureId: signature, Category: template.idps.category, Description: template.idps.description, Severity: template.idps.severity }));
       }
       if (this.estate.firewall.flowTrace && template.protocol === 'TCP' && decision.table === 'AZFWNetworkRule' && decision.action === 'Allow' && outcome.droppedAt === null && !template.silent) {
         const synAck = time + random.int(1, 40);
         if (template.refused) {
           this.add('AZFWFlowTrace', this.flowTrace(synAck, destinationIp, template.port, sourceIp, sourcePort, 'RST'));
+        } else if (idpsDropped) {
+          // The handshake completes; the dropped request is retransmitted until the client gives up.
+          this.add('AZFWFlowTrace', this.flowTrace(synAck, destinationIp, template.port, sourceIp, sourcePort, 'SYN-ACK'));
+        } else if (template.resetByServer) {
+          this.add('AZFWFlowTrace', this.flowTrace(synAck, destinationIp, template.port, sourceIp, sourcePort, 'SYN-ACK'));
+          this.add('AZFWFlowTrace', this.flowTrace(time + duration, destinationIp, template.port, sourceIp, sourcePort, 'RST'));
         } else {
           this.add('AZFWFlowTrace', this.flowTrace(synAck, destinationIp, template.port, sourceIp, sourcePort, 'SYN-ACK'));
           this.add('AZFWFlowTrace', this.flowTrace(time + duration, sourceIp, sourcePort, destinationIp, template.port, 'FIN'));
@@ -319,9 +367,14 @@ export class TrafficLog {
       this.add('AZFWNetworkRule', this.firewallColumns('AZFWNetworkRule', { TimeGenerated: isoMs(time + random.int(1, 30)), Protocol: 'ICMP', SourceIp: destinationIp, SourcePort: 0, DestinationIp: sourceIp, DestinationPort: 0, Action: reply.action, ActionReason: reply.actionReason, Policy: policy, RuleCollectionGroup: reply.ruleCollectionGroup, RuleCollection: reply.ruleCollection, Rule: reply.rule }));
     }
     if (outcome.droppedAt === 'asymmetric' && this.estate.firewall.flowTrace) {
-      // The SYN-ACK reaches the firewall with no SYN in its state: dropped, logged INVALID, retransmitted.
+      // Return via the firewall only: the SYN-ACK reaches it with no SYN in its state. Forward via the
+      // firewall only: the SYN-ACK went around it, so the client's ACK and request arrive with no SYN-ACK
+      // in its state. Either way: dropped, logged INVALID, retransmitted.
+      const clientSide = outcome.forwardViaFirewall && !outcome.returnViaFirewall;
       for (const delay of [random.int(1, 30), 1000 + random.int(0, 60), 3000 + random.int(0, 90)]) {
-        this.add('AZFWFlowTrace', this.flowTrace(time + delay, destinationIp, template.port, sourceIp, sourcePort, 'INVALID', 'Drop'));
+        this.add('AZFWFlowTrace', clientSide
+          ? this.flowTrace(time + delay + 40, sourceIp, sourcePort, destinationIp, template.port, 'INVALID', 'Drop')
+          : this.flowTrace(time + delay, destinationIp, template.port, sourceIp, sourcePort, 'INVALID', 'Drop'));
       }
     }
     if (template.protocol === 'ICMP') return;
@@ -330,8 +383,10 @@ export class TrafficLog {
     const requestBytes = packets * random.int(80, 420);
     const responseBytes = template.responseBytes ? random.int(template.responseBytes[0], template.responseBytes[1]) : random.int(800, 60_000);
     let counters: { packetsSrcToDest: number; packetsDestToSrc: number; bytesSrcToDest: number; bytesDestToSrc: number; completed: boolean };
-    if (outcome.droppedAt === 'asymmetric') counters = { packetsSrcToDest: random.int(3, 4), packetsDestToSrc: random.int(3, 5), bytesSrcToDest: 0, bytesDestToSrc: 0, completed: false };
-    else if (outcome.droppedAt !== null || template.silent) counters = { packetsSrcToDest: template.protocol === 'TCP' ? random.int(3, 7) : 1, packetsDestToSrc: 0, bytesSrcToDest: 0, bytesDestToSrc: 0, completed: false };
+    if (outcome.droppedAt === 'asymmetric' && outcome.forwardViaFirewall) counters = { packetsSrcToDest: 1, packetsDestToSrc: random.int(3, 5), bytesSrcToDest: 0, bytesDestToSrc: 0, completed: false };
+    else if (outcome.droppedAt === 'asymmetric') counters = { packetsSrcToDest: random.int(3, 4), packetsDestToSrc: random.int(3, 5), bytesSrcToDest: 0, bytesDestToSrc: 0, completed: false };
+    else if (idpsDropped) counters = { packetsSrcToDest: random.int(4, 8), packetsDestToSrc: 1, bytesSrcToDest: 0, bytesDestToSrc: 0, completed: false };
+    else if (outcome.droppedAt !== null || template.silent || threatDenied) counters = { packetsSrcToDest: template.protocol === 'TCP' ? random.int(3, 7) : 1, packetsDestToSrc: 0, bytesSrcToDest: 0, bytesDestToSrc: 0, completed: false };
     else if (template.refused) counters = { packetsSrcToDest: 1, packetsDestToSrc: 1, bytesSrcToDest: 66, bytesDestToSrc: 54, completed: true };
     else counters = { packetsSrcToDest: packets, packetsDestToSrc: Math.max(1, Math.round(responseBytes / 1100)), bytesSrcToDest: requestBytes, bytesDestToSrc: responseBytes, completed: true };
     if (counters.bytesSrcToDest === 0) counters.bytesSrcToDest = counters.packetsSrcToDest * 66;
@@ -341,10 +396,11 @@ export class TrafficLog {
     if (template.source.kind === 'vm' && outcome.droppedAt !== 'route-none') {
       const vm = vmByName(this.estate, template.source.name);
       const status = outcome.droppedAt === 'source-nsg' ? 'D' : 'A';
-      // On an asymmetric path the replies die at the firewall: the source never sees them.
-      const seen = outcome.droppedAt === 'asymmetric' ? { ...counters, packetsDestToSrc: 0, bytesDestToSrc: 0 } : counters;
+      // Return via the firewall only: the replies die there and the source never sees them.
+      const seen = outcome.droppedAt === 'asymmetric' && !outcome.forwardViaFirewall ? { ...counters, packetsDestToSrc: 0, bytesDestToSrc: 0 } : counters;
       this.ntaRecord(vm, 'O', status, outcome.sourceNsg, template, time, seen);
     }
+    if (threatDenied) return;
     if (template.destination.kind === 'vm' && outcome.delivered || outcome.droppedAt === 'destination-nsg') {
       if (template.destination.kind === 'vm') {
         const vm = vmByName(this.estate, template.destination.name);
@@ -364,17 +420,27 @@ export class TrafficLog {
   /** Records a flow at a VM's NIC for Traffic Analytics (aggregated per interval when rows are emitted). */
   ntaRecord(vm: VmSpec, direction: 'I' | 'O', status: 'A' | 'D', nsg: NsgDecision | undefined, template: FlowTemplate, time: number, counters: { packetsSrcToDest: number; packetsDestToSrc: number; bytesSrcToDest: number; bytesDestToSrc: number; completed: boolean }, sourceIpOverride?: string): void {
     const vnet = this.estate.vnets.find((candidate) => candidate.name === vm.vnet);
-    if (!vnet?.flowLog?.enabled || !vnet.flowLog.trafficAnalytics) return;
-    const interval = vnet.flowLog.intervalInMinutes * 60_000;
+    const current = vnet?.flowLog?.enabled === true && vnet.flowLog.trafficAnalytics;
+    // Without a VNet flow log, an NSG flow log (Traffic Analytics every 60 minutes) on the NSG that decided, or on the subnet's NSG, still records it.
+    const subnetNsg = vnet?.subnets.find((subnet) => subnet.name === vm.subnet)?.nsg;
+    const legacyNsg = current ? undefined : [nsg?.nsgName ?? undefined, subnetNsg].find((name) => name !== undefined && (vnet?.nsgFlowLogs ?? []).includes(name));
+    if (!vnet || (!current && legacyNsg === undefined)) return;
+    const interval = (current ? vnet.flowLog?.intervalInMinutes ?? 60 : 60) * 60_000;
     const intervalStart = Math.floor(time / interval) * interval;
     const sourceIp = sourceIpOverride ?? endpointIp(this.estate, template.source);
     const destinationIp = endpointIp(this.estate, template.destination);
     const key = [vnet.name, intervalStart, vm.name, direction, status, sourceIp, destinationIp, template.port, template.protocol, nsg?.rule ?? ''].join('|');
-    let row = this.nta.get(key);
+    const rows = current ? this.nta : this.legacy;
+    let row = rows.get(key);
     if (!row) {
       row = this.ntaRow(vm, direction, status, nsg, template, sourceIp, destinationIp, intervalStart, interval, time);
-      this.nta.set(key, row);
-      this.ntaOrder.push(key);
+      if (legacyNsg !== undefined) {
+        const nsgSpec = this.estate.nsgs.find((candidate) => candidate.name === legacyNsg);
+        row.FlowLogResourceId = `NetworkWatcherRG/NetworkWatcher_${this.estate.organisation.location}/${legacyNsg}-${nsgSpec?.resourceGroup ?? ''}-flowlog`;
+        row.NsgListLegacy = `${this.estate.organisation.subscriptionId}/${nsgSpec?.resourceGroup ?? ''}/${legacyNsg}`;
+      }
+      rows.set(key, row);
+      (current ? this.ntaOrder : this.legacyOrder).push(key);
     }
     row.FlowEndTime = isoSeconds(Math.max(Date.parse(String(row.FlowEndTime)), time));
     const flows = direction === 'I' ? (status === 'A' ? 'AllowedInFlows' : 'DeniedInFlows') : status === 'A' ? 'AllowedOutFlows' : 'DeniedOutFlows';
@@ -425,6 +491,8 @@ export class TrafficLog {
       flowType = 'S2S'; connectionType = 'VpnGateway'; connectionName = `${org.subscriptionId}/${this.estate.gateway.resourceGroup}/${this.estate.gateway.connectionName}`; connectingVnets = hub.name;
     } else if (publicEnd) {
       flowType = publicEnd.azure ? 'AzurePublic' : 'ExternalPublic';
+    } else if (destination.kind === 'private') {
+      flowType = 'UnknownPrivate';
     } else if (vnetOf(source) !== vnetOf(destination)) {
       flowType = 'InterVNet'; connectionType = 'VNetPeering'; connectingVnets = hub.name;
     }
@@ -450,12 +518,19 @@ export class TrafficLog {
     return row;
   }
 
-  /** Emits the aggregated Traffic Analytics rows of every interval processed by `now`. */
+  /** Emits the aggregated Traffic Analytics rows of every interval processed by `now` (NTANetAnalytics, then the legacy table). */
   flushTrafficAnalytics(): void {
+    const rows = this.processed(this.nta, this.ntaOrder);
+    if (rows.length) (this.tables.NTANetAnalytics ??= []).push(...rows);
+    const legacy = this.processed(this.legacy, this.legacyOrder).map(legacyRow);
+    if (legacy.length) (this.tables.AzureNetworkAnalytics_CL ??= []).push(...legacy);
+  }
+
+  private processed(table: Map<string, Record<string, unknown>>, order: string[]): Record<string, unknown>[] {
     const processing = new Map<string, number>();
     const rows: Record<string, unknown>[] = [];
-    for (const key of this.ntaOrder) {
-      const row = this.nta.get(key);
+    for (const key of order) {
+      const row = table.get(key);
       if (!row) continue;
       const end = Date.parse(String(row.FlowIntervalEndTime));
       const start = Date.parse(String(row.FlowIntervalStartTime));
@@ -475,8 +550,31 @@ export class TrafficLog {
       row._BilledSize = JSON.stringify(row).length + 100;
       rows.push(row);
     }
-    if (rows.length) (this.tables.NTANetAnalytics ??= []).push(...rows);
+    return rows;
   }
+}
+
+/**
+ * An NTANetAnalytics-shaped row in the legacy AzureNetworkAnalytics_CL form (NSG flow logs,
+ * FASchemaVersion 2): type-suffixed custom-log columns, NSG instead of ACL, no encryption or
+ * private-endpoint columns, no _ResourceId (a custom-log table).
+ */
+function legacyRow(row: Record<string, unknown>): Record<string, unknown> {
+  const inbound = row.FlowDirection === 'I';
+  const full: Record<string, unknown> = {
+    TenantId: row.TenantId, TimeGenerated: row.TimeGenerated, SubType_s: 'FlowLog', FASchemaVersion_s: '2', TimeProcessed_t: row.TimeProcessed,
+    FlowIntervalStartTime_t: row.FlowIntervalStartTime, FlowIntervalEndTime_t: row.FlowIntervalEndTime, FlowStartTime_t: row.FlowStartTime, FlowEndTime_t: row.FlowEndTime,
+    FlowType_s: row.FlowType, SrcIP_s: row.SrcIp, DestIP_s: row.DestIp, DestPort_d: row.DestPort, L4Protocol_s: row.L4Protocol, L7Protocol_s: row.L7Protocol,
+    FlowDirection_s: row.FlowDirection, FlowStatus_s: row.FlowStatus, NSGList_s: row.NsgListLegacy, NSGRule_s: String(row.AclRule).toLowerCase(), NSGRuleType_s: String(row.AclRule).startsWith('DefaultRule_') ? 'Default' : 'User',
+    Subscription1_g: row.SrcSubscription, Subscription2_g: row.DestSubscription, Region1_s: row.SrcRegion, Region2_s: row.DestRegion, NIC1_s: row.SrcNic, NIC2_s: row.DestNic, VM1_s: row.SrcVm, VM2_s: row.DestVm, Subnet1_s: row.SrcSubnet, Subnet2_s: row.DestSubnet,
+    ConnectionType_s: row.ConnectionType, ConnectingVNets_s: row.ConnectingVnets, Country_s: row.Country, AzureRegion_s: row.AzureRegion, SrcPublicIPs_s: '', DestPublicIPs_s: row.DestPublicIps, MACAddress_s: row.MacAddress,
+    AllowedInFlows_d: row.AllowedInFlows, DeniedInFlows_d: row.DeniedInFlows, AllowedOutFlows_d: row.AllowedOutFlows, DeniedOutFlows_d: row.DeniedOutFlows, CompletedFlows_d: row.CompletedFlows,
+    InboundPackets_d: inbound ? row.PacketsSrcToDest : row.PacketsDestToSrc, OutboundPackets_d: inbound ? row.PacketsDestToSrc : row.PacketsSrcToDest,
+    InboundBytes_d: inbound ? row.BytesSrcToDest : row.BytesDestToSrc, OutboundBytes_d: inbound ? row.BytesDestToSrc : row.BytesSrcToDest,
+    SourceSystem: 'OpsManager', Type: 'AzureNetworkAnalytics_CL', _IsBillable: 'True',
+  };
+  full._BilledSize = JSON.stringify(full).length + 100;
+  return full;
 }
 
 /** The AzureFirewallSubnet addresses of the firewall's instances, the source a proxied server sees. */

@@ -63,3 +63,10 @@ export function serverRules(base: Base, allow: NsgRuleSpec[]): NsgRuleSpec[] {
     { name: 'DenyAllInboundCustom', priority: 4096, direction: 'Inbound', access: 'Deny', protocol: '*', source: '*', destination: '*', destinationPorts: '*', description: 'Everything not allowed above' },
   ];
 }
+
+/** Ends the standard flows to a VM on a port at a time (the story's failing flows take over from there). */
+export function endFlowsTo(base: Base, vmName: string, port: number, at: string): void {
+  for (const flow of base.flows) {
+    if (flow.destination.kind === 'vm' && flow.destination.name === vmName && flow.port === port) flow.to = at;
+  }
+}
