@@ -12,6 +12,18 @@ import { noRoute } from './recipes/no-route.js';
 import { noFlowLogsEnabled } from './recipes/no-flow-logs-enabled.js';
 import { nothingListening } from './recipes/nothing-listening.js';
 import { nsgDenyBetweenSpokes } from './recipes/nsg-deny-between-spokes.js';
+import { firewallThreatIntelDeny } from './recipes/firewall-threat-intel-deny.js';
+import { firewallIdpsDeny } from './recipes/firewall-idps-deny.js';
+import { nextHopInvalid } from './recipes/next-hop-invalid.js';
+import { peeringNotConnected } from './recipes/peering-not-connected.js';
+import { peeringBlocksTransit } from './recipes/peering-blocks-transit.js';
+import { tcpNoResponse } from './recipes/tcp-no-response.js';
+import { tlsSelfSigned } from './recipes/tls-self-signed.js';
+import { tlsExpired } from './recipes/tls-expired.js';
+import { tlsHostnameMismatch } from './recipes/tls-hostname-mismatch.js';
+import { tlsProtocolMismatch } from './recipes/tls-protocol-mismatch.js';
+import { tlsClientCertRequired } from './recipes/tls-client-cert-required.js';
 
 /** Every built scenario, in the order of the brief. `rdp-remote-site` is a verbatim copy of the shared example and is not rebuilt. */
-export const STORIES: (() => Story)[] = [nsgDenyBetweenSpokes, firewallNetworkRuleDeny, firewallAppRuleProbeMisleading, gatewaySubnetMissingUdr, privateEndpointRouteOverridesUdr, appRuleSnat, appServiceKeyVaultDnsNotLinked, tlsIncompleteChain, nothingListening, flowLogsNotYetIngested, noFlowLogsEnabled, noRoute];
+export const STORIES: (() => Story)[] = [nsgDenyBetweenSpokes, firewallNetworkRuleDeny, firewallAppRuleProbeMisleading, gatewaySubnetMissingUdr, privateEndpointRouteOverridesUdr, appRuleSnat, appServiceKeyVaultDnsNotLinked, tlsIncompleteChain, nothingListening, flowLogsNotYetIngested, noFlowLogsEnabled, noRoute,
+  firewallThreatIntelDeny, firewallIdpsDeny, nextHopInvalid, peeringNotConnected, peeringBlocksTransit, tcpNoResponse, tlsSelfSigned, tlsExpired, tlsHostnameMismatch, tlsProtocolMismatch, tlsClientCertRequired];
