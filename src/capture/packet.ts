@@ -4,9 +4,11 @@
  * reassembles TCP streams); Wireshark JSON and EK readers fill `tls` and `dns` from
  * the export's dissection, since those formats carry no payload bytes.
  *
- * Payload bytes are lent, not given: the binary readers hand out views of the one buffer
- * they read the file into, valid only during the sink call. A consumer copies what it
- * keeps (the TLS parser and the TCP reassembler copy the little they hold over).
+ * A packet is lent, not given: the binary readers fill the same packet object (and header
+ * objects) frame after frame, and its payloads are views of the one buffer they read the
+ * file into; all of it is valid only during the sink call. A consumer copies what it keeps
+ * (the analysis keeps numbers and strings; the TLS parser and the TCP reassembler copy the
+ * few bytes they hold over).
  */
 
 /** TCP flag bits as on the wire. */
@@ -114,7 +116,8 @@ export interface DecodedPacket {
 }
 
 /**
- * Receives packets from a reader, one call per frame, in capture order. The payload views
- * in the packet are valid only during the call: copy what you keep beyond it.
+ * Receives packets from a reader, one call per frame, in capture order. The packet, its
+ * headers and its payload views are valid only during the call (the binary readers reuse
+ * them for the next frame): copy what you keep beyond it.
  */
 export type PacketSink = (packet: DecodedPacket) => void;

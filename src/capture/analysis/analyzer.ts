@@ -10,6 +10,7 @@ import { DNS_PORTS, dnsTypeName, parseDnsMessage } from './dns.js';
 import { buildFindings, type ConversationFacts } from './findings.js';
 import { icmpMeaning, isEchoReply, isEchoRequest, isIcmpError } from './icmp.js';
 import { TcpConversationState } from './tcp-state.js';
+import { looksLikeTlsRecord } from './tls-parser.js';
 import { TlsSession } from './tls-session.js';
 
 /** Options of one analysis. */
@@ -47,9 +48,23 @@ function flipWithoutSyn(sourcePort: number, destinationPort: number, isSynAck: b
   return true;
 }
 
-/** Proof frames of one kind, bounded. */
-function remember(list: number[], frame: number): void {
-  if (list.length < MAX_PROOF_FRAMES) list.push(frame);
+/** No proof frames yet: one shared empty list, so a conversation holds arrays only for what it saw. */
+const NO_FRAMES: number[] = [];
+
+/** Proof frames of one kind, bounded: the list with `frame` added (a new exact-size array; lists hold at most 8). */
+function remember(list: number[], frame: number): number[] {
+  if (list.length >= MAX_PROOF_FRAMES) return list;
+  return list.length === 0 ? [frame] : [...list, frame];
+}
+
+/** Proof frames kept per conversation, by kind. */
+export interface ProofFrames {
+  syn: number[];
+  synAck: number[];
+  reset: number[];
+  fin: number[];
+  retransmission: number[];
+  zeroWindow: number[];
 }
 
 /** A DNS question and what came back. */
@@ -76,7 +91,9 @@ export class ConversationState {
   /** Wireshark's own analysis flags, when the export carries them. */
   exportRetransmissions = 0;
   exportZeroWindows = 0;
-  readonly frames = { syn: [] as number[], synAck: [] as number[], reset: [] as number[], fin: [] as number[], retransmission: [] as number[], zeroWindow: [] as number[] };
+  readonly frames: ProofFrames = { syn: NO_FRAMES, synAck: NO_FRAMES, reset: NO_FRAMES, fin: NO_FRAMES, retransmission: NO_FRAMES, zeroWindow: NO_FRAMES };
+  /** For pcap TCP: the first payload was not TLS, so the conversation is not (no TlsSession is made for it). */
+  notTls = false;
   dns: DnsQuestion[] | null = null;
   /** For pcap UDP: whether this conversation's payload is DNS (decided on its first payload). */
   dnsPayload: boolean | null = null;
@@ -98,9 +115,22 @@ export class ConversationState {
   }
 }
 
+/** The ISO text of the last whole second isoMilliseconds formatted (conversations come in time order). */
+let isoSecond = Number.NaN;
+let isoSecondPrefix = '';
+
 /** Truncates to the millisecond, after rounding away float noise below the microsecond. */
 export function isoMilliseconds(timeInMs: number): string {
-  return new Date(Math.floor(Math.round(timeInMs * 1000) / 1000)).toISOString();
+  const milliseconds = Math.floor(Math.round(timeInMs * 1000) / 1000);
+  if (!(milliseconds >= 0)) return new Date(milliseconds).toISOString();
+  const second = Math.floor(milliseconds / 1000);
+  if (second !== isoSecond) {
+    const text = new Date(second * 1000).toISOString(); // ...T10:00:00.000Z; throws like Date on a bad time
+    isoSecond = second;
+    isoSecondPrefix = text.slice(0, -4);
+  }
+  const fraction = milliseconds - second * 1000;
+  return `${isoSecondPrefix}${fraction < 10 ? '00' : fraction < 100 ? '0' : ''}${fraction}Z`;
 }
 
 /** Reads packets one at a time and builds the report at the end. */
@@ -197,20 +227,32 @@ export class CaptureAnalyzer {
     }
     const retransmitted = tcp.analysis ? tcp.analysis.retransmission === true : state.retransmissions > retransmissionsBefore;
     const zeroWindow = tcp.analysis ? tcp.analysis.zeroWindow === true : state.zeroWindows > zeroWindowsBefore;
-    if (retransmitted) remember(conversation.frames.retransmission, packet.frame);
-    if (zeroWindow) remember(conversation.frames.zeroWindow, packet.frame);
+    const frames = conversation.frames;
+    if (retransmitted) frames.retransmission = remember(frames.retransmission, packet.frame);
+    if (zeroWindow) frames.zeroWindow = remember(frames.zeroWindow, packet.frame);
 
     const flags = tcp.flags;
-    if ((flags & 0x02) !== 0) remember((flags & 0x10) !== 0 ? conversation.frames.synAck : conversation.frames.syn, packet.frame);
-    if ((flags & 0x04) !== 0) remember(conversation.frames.reset, packet.frame);
-    if ((flags & 0x01) !== 0) remember(conversation.frames.fin, packet.frame);
+    if ((flags & 0x02) !== 0) {
+      if ((flags & 0x10) !== 0) frames.synAck = remember(frames.synAck, packet.frame);
+      else frames.syn = remember(frames.syn, packet.frame);
+    }
+    if ((flags & 0x04) !== 0) frames.reset = remember(frames.reset, packet.frame);
+    if ((flags & 0x01) !== 0) frames.fin = remember(frames.fin, packet.frame);
 
     const from = fromClient ? 'client' : 'server';
     if (packet.tls && packet.tls.length > 0) {
       conversation.tls ??= new TlsSession();
       for (const message of packet.tls) conversation.tls.add(message, from, packet.frame, packet.timeInMs);
-    } else if (tcp.payload && tcp.payload.length > 0 && (flags & 0x04) === 0 && !conversation.tls?.notTls) {
-      conversation.tls ??= new TlsSession();
+    } else if (!conversation.notTls && tcp.payload && tcp.payload.length > 0 && (flags & 0x04) === 0 && !conversation.tls?.notTls) {
+      if (conversation.tls === null) {
+        // What TlsSession.addPayload decides on a first payload, without making a session
+        // for each of the many conversations that are not TLS.
+        if (!looksLikeTlsRecord(tcp.payload)) {
+          conversation.notTls = true;
+          return;
+        }
+        conversation.tls = new TlsSession();
+      }
       const sender = fromClient ? state.originator : state.responder;
       conversation.tls.addPayload(from, tcp.seq, sender.initialSequence, tcp.payload, packet.frame, packet.timeInMs);
     }
@@ -367,44 +409,53 @@ function dnsSummary(question: DnsQuestion): DnsSummary {
 }
 
 /**
- * Open TCP and UDP conversations. Looked up once per packet, so keyed by a number (protocol
- * and the two ports, the same from either direction); the few conversations sharing a port
- * pair are told apart by address.
+ * Open TCP and UDP conversations. Looked up once per packet, so keyed by a small integer
+ * (the two ports, the same from either direction; one map per protocol) and holding the
+ * conversation itself, or a list for the few conversations sharing a port pair, told apart
+ * by address.
  */
 class FlowTable {
-  private readonly byPorts = new Map<number, ConversationState[]>();
+  private readonly tcp = new Map<number, ConversationState | ConversationState[]>();
+  private readonly udp = new Map<number, ConversationState | ConversationState[]>();
 
-  private static key(protocol: 'tcp' | 'udp', portA: number, portB: number): number {
-    const low = portA < portB ? portA : portB;
-    const high = portA < portB ? portB : portA;
-    return (protocol === 'tcp' ? 0 : 2 ** 32) + low * 65536 + high;
+  /** Both ports in one int32 (a small integer for V8: no number object per lookup). */
+  private static key(portA: number, portB: number): number {
+    return portA < portB ? ((portA << 16) | portB) : ((portB << 16) | portA);
   }
 
   find(protocol: 'tcp' | 'udp', src: string, srcPort: number, dst: string, dstPort: number): ConversationState | undefined {
-    const list = this.byPorts.get(FlowTable.key(protocol, srcPort, dstPort));
-    if (!list) return undefined;
-    for (const conversation of list) {
-      const client = conversation.client;
-      const server = conversation.server;
-      if ((client.ip === src && client.port === srcPort && server.ip === dst && server.port === dstPort) ||
-          (client.ip === dst && client.port === dstPort && server.ip === src && server.port === srcPort)) return conversation;
+    const entry = (protocol === 'tcp' ? this.tcp : this.udp).get(FlowTable.key(srcPort, dstPort));
+    if (entry === undefined) return undefined;
+    if (!Array.isArray(entry)) return FlowTable.matches(entry, src, srcPort, dst, dstPort) ? entry : undefined;
+    for (const conversation of entry) {
+      if (FlowTable.matches(conversation, src, srcPort, dst, dstPort)) return conversation;
     }
     return undefined;
   }
 
+  private static matches(conversation: ConversationState, src: string, srcPort: number, dst: string, dstPort: number): boolean {
+    const client = conversation.client;
+    const server = conversation.server;
+    return (client.ip === src && client.port === srcPort && server.ip === dst && server.port === dstPort) ||
+      (client.ip === dst && client.port === dstPort && server.ip === src && server.port === srcPort);
+  }
+
   add(conversation: ConversationState): void {
-    const key = FlowTable.key(conversation.protocol === 'tcp' ? 'tcp' : 'udp', conversation.client.port ?? 0, conversation.server.port ?? 0);
-    const list = this.byPorts.get(key);
-    if (list) list.push(conversation);
-    else this.byPorts.set(key, [conversation]);
+    const map = conversation.protocol === 'tcp' ? this.tcp : this.udp;
+    const key = FlowTable.key(conversation.client.port ?? 0, conversation.server.port ?? 0);
+    const entry = map.get(key);
+    if (entry === undefined) map.set(key, conversation);
+    else if (Array.isArray(entry)) entry.push(conversation);
+    else map.set(key, [entry, conversation]);
   }
 
   remove(conversation: ConversationState): void {
-    const key = FlowTable.key(conversation.protocol === 'tcp' ? 'tcp' : 'udp', conversation.client.port ?? 0, conversation.server.port ?? 0);
-    const list = this.byPorts.get(key);
-    if (!list) return;
-    const remaining = list.filter((candidate) => candidate !== conversation);
-    if (remaining.length === 0) this.byPorts.delete(key);
-    else this.byPorts.set(key, remaining);
+    const map = conversation.protocol === 'tcp' ? this.tcp : this.udp;
+    const key = FlowTable.key(conversation.client.port ?? 0, conversation.server.port ?? 0);
+    const entry = map.get(key);
+    if (entry === undefined) return;
+    const remaining = Array.isArray(entry) ? entry.filter((candidate) => candidate !== conversation) : entry === conversation ? [] : [entry];
+    if (remaining.length === 0) map.delete(key);
+    else map.set(key, remaining.length === 1 ? remaining[0]! : remaining);
   }
 }

@@ -5,7 +5,7 @@
  * (including the packet an error message quotes). Every read is bounds-checked:
  * a frame cut short by the snap length decodes as far as its bytes go.
  */
-import type { DecodedPacket, IcmpMessage, IpHeader, QuotedPacket } from '../packet.js';
+import type { DecodedPacket, IcmpMessage, IpHeader, QuotedPacket, TcpHeader, UdpHeader } from '../packet.js';
 import { formatIpv4, formatIpv6 } from './addresses.js';
 
 /** Link-layer header types (tcpdump.org/linktypes.html) the decoder understands. */
@@ -46,24 +46,60 @@ function read32(bytes: Uint8Array, offset: number): number {
   return ((bytes[offset]! << 24) >>> 0) + ((bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!);
 }
 
-/**
- * Decodes a frame. `data` holds the captured bytes. The payloads in the packet are views
- * of `data` (valid as long as `data` is; see PacketSink).
- */
-export function decodeFrame(linkType: number, data: Uint8Array, frame: number, timeInMs: number, length: number): DecodedPacket {
-  return decodeFrameAt(linkType, data, 0, data.length, frame, timeInMs, length);
+/** The objects one decode fills in: fresh for decodeFrame, the same frame after frame in a FrameDecoder. */
+interface Parts {
+  packet: DecodedPacket;
+  ip: IpHeader;
+  tcp: TcpHeader;
+  udp: UdpHeader;
+}
+
+function freshParts(): Parts {
+  return {
+    packet: { frame: 0, timeInMs: 0, length: 0, ip: undefined, tcp: undefined, udp: undefined, icmp: undefined },
+    ip: { version: 4, src: '', dst: '', protocol: 0 },
+    tcp: { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, payloadLength: 0, payload: undefined },
+    udp: { srcPort: 0, dstPort: 0, payloadLength: 0, payload: undefined },
+  };
 }
 
 /**
- * Decodes the frame held in `bytes[start, end)`, so a reader need not make a view per
- * frame. The payloads in the packet are views of `bytes`.
+ * Decodes frame after frame into one packet object (and one of each header), so a read
+ * allocates almost nothing per frame: the packet a call returns is valid until the next
+ * call, which is what a PacketSink is promised.
  */
+export class FrameDecoder {
+  private readonly parts = freshParts();
+
+  /** Decodes the frame held in `bytes[start, end)`; the payloads are views of `bytes`. */
+  decode(linkType: number, bytes: Uint8Array, start: number, end: number, frame: number, timeInMs: number, length: number): DecodedPacket {
+    return decodeInto(this.parts, linkType, bytes, start, end, frame, timeInMs, length);
+  }
+}
+
+/** Decodes a frame into a new packet. `data` holds the captured bytes; the payloads are views of it. */
+export function decodeFrame(linkType: number, data: Uint8Array, frame: number, timeInMs: number, length: number): DecodedPacket {
+  return decodeInto(freshParts(), linkType, data, 0, data.length, frame, timeInMs, length);
+}
+
+/** Decodes the frame held in `bytes[start, end)` into a new packet; the payloads are views of `bytes`. */
 export function decodeFrameAt(linkType: number, bytes: Uint8Array, start: number, end: number, frame: number, timeInMs: number, length: number): DecodedPacket {
-  const packet: DecodedPacket = { frame, timeInMs, length };
+  return decodeInto(freshParts(), linkType, bytes, start, end, frame, timeInMs, length);
+}
+
+function decodeInto(parts: Parts, linkType: number, bytes: Uint8Array, start: number, end: number, frame: number, timeInMs: number, length: number): DecodedPacket {
+  const packet = parts.packet;
+  packet.frame = frame;
+  packet.timeInMs = timeInMs;
+  packet.length = length;
+  packet.ip = undefined;
+  packet.tcp = undefined;
+  packet.udp = undefined;
+  packet.icmp = undefined;
   const offset = networkLayerStart(linkType, bytes, start, end);
   if (offset < 0) return packet;
-  if (networkEtherType === ETHERTYPE_IPV4) decodeIpv4(bytes, offset, end, packet);
-  else if (networkEtherType === ETHERTYPE_IPV6) decodeIpv6(bytes, offset, end, packet);
+  if (networkEtherType === ETHERTYPE_IPV4) decodeIpv4(bytes, offset, end, parts);
+  else if (networkEtherType === ETHERTYPE_IPV6) decodeIpv6(bytes, offset, end, parts);
   return packet;
 }
 
@@ -130,30 +166,39 @@ function rawIp(data: Uint8Array, offset: number, end: number): number {
   return offset;
 }
 
-function decodeIpv4(data: Uint8Array, offset: number, limit: number, packet: DecodedPacket): void {
+function decodeIpv4(data: Uint8Array, offset: number, limit: number, parts: Parts): void {
   if (offset + 20 > limit || data[offset]! >> 4 !== 4) return;
   const headerLength = (data[offset]! & 0x0f) * 4;
   const totalLength = read16(data, offset + 2);
   const protocol = data[offset + 9]!;
   const fragmentOffset = read16(data, offset + 6) & 0x1fff;
-  const ip: IpHeader = { version: 4, src: cachedIpv4(data, offset + 12), dst: cachedIpv4(data, offset + 16), protocol };
-  packet.ip = ip;
+  const ip = parts.ip;
+  ip.version = 4;
+  ip.src = cachedIpv4(data, offset + 12);
+  ip.dst = cachedIpv4(data, offset + 16);
+  ip.protocol = protocol;
+  parts.packet.ip = ip;
   if (headerLength < 20 || fragmentOffset !== 0) return; // only the first fragment carries the L4 header
   // Segmentation offload can leave total length 0: then the captured bytes are all we know.
   const ipEnd = totalLength >= headerLength ? offset + totalLength : offset + (limit - offset);
-  decodeTransport(data, protocol, offset + headerLength, Math.min(limit, ipEnd), ipEnd, packet);
+  decodeTransport(data, protocol, offset + headerLength, Math.min(limit, ipEnd), ipEnd, parts);
 }
 
 const IPV6_EXTENSION_HEADERS = new Set([0, 43, 60, 135, 139, 140, 253, 254]);
 
-function decodeIpv6(data: Uint8Array, offset: number, limit: number, packet: DecodedPacket): void {
+function decodeIpv6(data: Uint8Array, offset: number, limit: number, parts: Parts): void {
   if (offset + 40 > limit || data[offset]! >> 4 !== 6) return;
   const payloadLength = read16(data, offset + 4);
   const walk = walkIpv6Extensions(data, offset, limit);
-  packet.ip = { version: 6, src: formatIpv6(data, offset + 8), dst: formatIpv6(data, offset + 24), protocol: walk.protocol };
+  const ip = parts.ip;
+  ip.version = 6;
+  ip.src = formatIpv6(data, offset + 8);
+  ip.dst = formatIpv6(data, offset + 24);
+  ip.protocol = walk.protocol;
+  parts.packet.ip = ip;
   if (walk.transportOffset === undefined) return;
   const ipEnd = payloadLength === 0 ? limit : offset + 40 + payloadLength; // 0: jumbogram or offload
-  decodeTransport(data, walk.protocol, walk.transportOffset, Math.min(limit, ipEnd), ipEnd, packet);
+  decodeTransport(data, walk.protocol, walk.transportOffset, Math.min(limit, ipEnd), ipEnd, parts);
 }
 
 /** Walks IPv6 extension headers; `transportOffset` is undefined when the L4 header is not in this packet. */
@@ -190,27 +235,32 @@ function walkIpv6Extensions(data: Uint8Array, offset: number, limit: number): { 
  * Decodes TCP/UDP/ICMP/ICMPv6 starting at `offset`. `capturedEnd` bounds the bytes we
  * have, `wireEnd` the IP datagram as sent (for lengths on the wire).
  */
-function decodeTransport(data: Uint8Array, protocol: number, offset: number, capturedEnd: number, wireEnd: number, packet: DecodedPacket): void {
+function decodeTransport(data: Uint8Array, protocol: number, offset: number, capturedEnd: number, wireEnd: number, parts: Parts): void {
+  const packet = parts.packet;
   if (protocol === PROTOCOL_TCP) {
     if (offset + 20 > capturedEnd) return;
     const dataOffset = (data[offset + 12]! >> 4) * 4;
     const payloadStart = offset + Math.max(20, dataOffset);
-    packet.tcp = {
-      srcPort: read16(data, offset),
-      dstPort: read16(data, offset + 2),
-      seq: read32(data, offset + 4),
-      ack: read32(data, offset + 8),
-      flags: ((data[offset + 12]! & 0x0f) << 8) | data[offset + 13]!,
-      window: read16(data, offset + 14),
-      payloadLength: Math.max(0, wireEnd - payloadStart),
-    };
-    if (payloadStart < capturedEnd) packet.tcp.payload = view(data, payloadStart, capturedEnd);
+    const tcp = parts.tcp;
+    tcp.srcPort = read16(data, offset);
+    tcp.dstPort = read16(data, offset + 2);
+    tcp.seq = read32(data, offset + 4);
+    tcp.ack = read32(data, offset + 8);
+    tcp.flags = ((data[offset + 12]! & 0x0f) << 8) | data[offset + 13]!;
+    tcp.window = read16(data, offset + 14);
+    tcp.payloadLength = Math.max(0, wireEnd - payloadStart);
+    tcp.payload = payloadStart < capturedEnd ? view(data, payloadStart, capturedEnd) : undefined;
+    packet.tcp = tcp;
   } else if (protocol === PROTOCOL_UDP) {
     if (offset + 8 > capturedEnd) return;
     const udpLength = read16(data, offset + 4);
-    packet.udp = { srcPort: read16(data, offset), dstPort: read16(data, offset + 2), payloadLength: Math.max(0, udpLength - 8) };
+    const udp = parts.udp;
+    udp.srcPort = read16(data, offset);
+    udp.dstPort = read16(data, offset + 2);
+    udp.payloadLength = Math.max(0, udpLength - 8);
     const payloadEnd = Math.min(capturedEnd, udpLength >= 8 ? offset + udpLength : capturedEnd);
-    if (offset + 8 < payloadEnd) packet.udp.payload = view(data, offset + 8, payloadEnd);
+    udp.payload = offset + 8 < payloadEnd ? view(data, offset + 8, payloadEnd) : undefined;
+    packet.udp = udp;
   } else if (protocol === PROTOCOL_ICMP || protocol === PROTOCOL_ICMPV6) {
     if (offset + 4 > capturedEnd) return;
     const version: 4 | 6 = protocol === PROTOCOL_ICMP ? 4 : 6;

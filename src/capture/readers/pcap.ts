@@ -1,7 +1,7 @@
 /** Streaming reader for classic libpcap files (micro- and nanosecond, both byte orders; Network Watcher `.cap`). */
 import { UserInputError } from '../../domain/errors.js';
 import { epochMilliseconds } from './addresses.js';
-import { decodeFrameAt, isSupportedLinkType } from './frame-decoder.js';
+import { FrameDecoder, isSupportedLinkType } from './frame-decoder.js';
 import { BinaryWindow, type ChunkStream, type ReaderContext } from './source.js';
 
 /** Largest record a sane pcap holds; above it the length field is corrupt. */
@@ -10,6 +10,7 @@ const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 /** Reads a pcap stream (its magic already recognised) and sends every frame to the context. */
 export async function readPcap(stream: ChunkStream, context: ReaderContext): Promise<void> {
   const window = new BinaryWindow(stream);
+  const decoder = new FrameDecoder();
   if (!(await window.ensure(24))) {
     context.warnTruncated(0);
     return;
@@ -48,6 +49,6 @@ export async function readPcap(stream: ChunkStream, context: ReaderContext): Pro
     const start = window.position + 16;
     window.position = start + capturedLength;
     const timeInMs = epochMilliseconds(seconds, subseconds * subsecondToNanoseconds);
-    if (!context.emit(decodeFrameAt(linkType, window.bytes, start, start + capturedLength, frame, timeInMs, originalLength))) return;
+    if (!context.emit(decoder.decode(linkType, window.bytes, start, start + capturedLength, frame, timeInMs, originalLength))) return;
   }
 }

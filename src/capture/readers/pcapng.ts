@@ -4,7 +4,7 @@
  * simple and (obsolete) packet blocks; every other block is skipped.
  */
 import { epochMilliseconds } from './addresses.js';
-import { decodeFrameAt, isSupportedLinkType } from './frame-decoder.js';
+import { FrameDecoder, isSupportedLinkType } from './frame-decoder.js';
 import { BinaryWindow, type ChunkStream, type ReaderContext } from './source.js';
 
 const BLOCK_SECTION_HEADER = 0x0a0d0d0a;
@@ -31,99 +31,125 @@ interface CaptureInterface {
 /** Reads a pcapng stream (its magic already recognised) and sends every packet to the context. */
 export async function readPcapng(stream: ChunkStream, context: ReaderContext): Promise<void> {
   const window = new BinaryWindow(stream);
-  let littleEndian = true;
-  let interfaces: CaptureInterface[] = [];
-  let frame = 0;
-  let warnedSimple = false;
-  const read16 = (bytes: Buffer, at: number): number => (littleEndian ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at));
-  const read32 = (bytes: Buffer, at: number): number => (littleEndian ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at));
+  const parser = new PcapngBlocks(context);
   for (;;) {
-    if (window.available < 12 && !(await window.ensure(12))) {
+    // The parser takes every whole block the window holds, without awaiting: the hot loop
+    // stays one plain synchronous function. It says how many bytes it needs next, or 0 to stop.
+    const needed = parser.take(window);
+    if (needed === 0) return;
+    if (!(await window.ensure(needed))) {
       if (window.available > 0) context.warnTruncated(window.offset);
       return;
     }
-    let bytes = window.bytes;
-    let at = window.position;
-    const blockType = bytes.readUInt32LE(at); // the SHB type is a palindrome; others are read below
-    if (blockType === BLOCK_SECTION_HEADER) {
-      const magic = bytes.readUInt32LE(at + 8);
-      if (magic === BYTE_ORDER_MAGIC) littleEndian = true;
-      else if (bytes.readUInt32BE(at + 8) === BYTE_ORDER_MAGIC) littleEndian = false;
-      else {
-        context.warn(`capture is corrupt at byte ${window.offset} (bad pcapng byte-order magic); ${context.packets} packets read`);
-        return;
-      }
-      interfaces = [];
-    }
-    const type = read32(bytes, at);
-    const totalLength = read32(bytes, at + 4);
-    if (totalLength < 12 || totalLength % 4 !== 0 || totalLength > MAX_BLOCK_BYTES) {
-      context.warn(`capture is corrupt at byte ${window.offset} (block length ${totalLength}); ${context.packets} packets read`);
-      return;
-    }
-    if (window.available < totalLength && !(await window.ensure(totalLength))) {
-      context.warnTruncated(window.offset);
-      return;
-    }
-    bytes = window.bytes;
-    at = window.position;
-    const bodyEnd = at + totalLength - 4;
-    window.position = at + totalLength;
-    if (type === BLOCK_INTERFACE_DESCRIPTION) {
-      if (totalLength < 20) continue;
-      const captureInterface: CaptureInterface = { linkType: read16(bytes, at + 8), snapLength: read32(bytes, at + 12), unitsPerSecond: 1e6, offsetInSeconds: 0 };
-      for (let option = at + 16; option + 4 <= bodyEnd; ) {
-        const code = read16(bytes, option);
-        const length = read16(bytes, option + 2);
-        if (code === 0) break;
-        if (option + 4 + length > bodyEnd) break;
-        if (code === OPTION_IF_TSRESOL && length >= 1) {
-          const resolution = bytes[option + 4]!;
-          const exponent = resolution & 0x7f;
-          captureInterface.unitsPerSecond = resolution & 0x80 ? 2 ** exponent : 10 ** exponent;
-        } else if (code === OPTION_IF_TSOFFSET && length >= 8) {
-          captureInterface.offsetInSeconds = read32(bytes, option + 4 + (littleEndian ? 4 : 0)) * 2 ** 32 + read32(bytes, option + 4 + (littleEndian ? 0 : 4));
+  }
+}
+
+/** The pcapng block parser: section and interface state, frame numbering. */
+class PcapngBlocks {
+  private littleEndian = true;
+  private interfaces: CaptureInterface[] = [];
+  private frame = 0;
+  private warnedSimple = false;
+  private readonly decoder = new FrameDecoder();
+
+  constructor(private readonly context: ReaderContext) {}
+
+  private read16(bytes: Buffer, at: number): number {
+    return this.littleEndian ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!;
+  }
+
+  private read32(bytes: Buffer, at: number): number {
+    return this.littleEndian
+      ? (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0
+      : ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+  }
+
+  /** Handles every whole block in the window; returns the bytes needed from `position` to go on, or 0 to stop. */
+  take(window: BinaryWindow): number {
+    const context = this.context;
+    const bytes = window.bytes;
+    for (;;) {
+      const at = window.position;
+      if (window.end - at < 12) return 12;
+      const blockType = bytes.readUInt32LE(at); // the SHB type is a palindrome; others are read below
+      if (blockType === BLOCK_SECTION_HEADER) {
+        const magic = bytes.readUInt32LE(at + 8);
+        if (magic === BYTE_ORDER_MAGIC) this.littleEndian = true;
+        else if (bytes.readUInt32BE(at + 8) === BYTE_ORDER_MAGIC) this.littleEndian = false;
+        else {
+          context.warn(`capture is corrupt at byte ${window.offset} (bad pcapng byte-order magic); ${context.packets} packets read`);
+          return 0;
         }
-        option += 4 + ((length + 3) & ~3);
+        this.interfaces = [];
       }
-      if (!isSupportedLinkType(captureInterface.linkType)) context.warn(`pcapng interface ${interfaces.length} has unsupported link type ${captureInterface.linkType}; its packets carry no addresses`);
-      interfaces.push(captureInterface);
-      continue;
-    }
-    let dataStart: number;
-    let dataEnd: number;
-    let originalLength: number;
-    let timeInMs = 0;
-    let captureInterface: CaptureInterface | undefined;
-    if (type === BLOCK_ENHANCED_PACKET || type === BLOCK_PACKET_OBSOLETE) {
-      if (totalLength < 32) continue;
-      const interfaceId = type === BLOCK_ENHANCED_PACKET ? read32(bytes, at + 8) : read16(bytes, at + 8);
-      captureInterface = interfaces[interfaceId];
-      const capturedLength = read32(bytes, at + 20);
-      originalLength = read32(bytes, at + 24);
-      dataStart = at + 28;
-      dataEnd = Math.min(bodyEnd, at + 28 + capturedLength);
-      if (captureInterface !== undefined) timeInMs = timestampToMilliseconds(read32(bytes, at + 12), read32(bytes, at + 16), captureInterface);
-    } else if (type === BLOCK_SIMPLE_PACKET) {
-      if (totalLength < 16) continue;
-      captureInterface = interfaces[0];
-      originalLength = read32(bytes, at + 8);
-      const capturedLength = Math.min(originalLength, bodyEnd - (at + 12), captureInterface && captureInterface.snapLength > 0 ? captureInterface.snapLength : Infinity);
-      dataStart = at + 12;
-      dataEnd = at + 12 + capturedLength;
-      if (!warnedSimple) {
-        context.warn('pcapng simple packet blocks carry no timestamp; their time is reported as 0');
-        warnedSimple = true;
+      const type = this.read32(bytes, at);
+      const totalLength = this.read32(bytes, at + 4);
+      if (totalLength < 12 || totalLength % 4 !== 0 || totalLength > MAX_BLOCK_BYTES) {
+        context.warn(`capture is corrupt at byte ${window.offset} (block length ${totalLength}); ${context.packets} packets read`);
+        return 0;
       }
-    } else {
-      continue;
+      if (window.end - at < totalLength) return totalLength;
+      const bodyEnd = at + totalLength - 4;
+      window.position = at + totalLength;
+      if (type === BLOCK_INTERFACE_DESCRIPTION) {
+        if (totalLength >= 20) this.describeInterface(bytes, at, bodyEnd);
+        continue;
+      }
+      let dataStart: number;
+      let dataEnd: number;
+      let originalLength: number;
+      let timeInMs = 0;
+      let captureInterface: CaptureInterface | undefined;
+      if (type === BLOCK_ENHANCED_PACKET || type === BLOCK_PACKET_OBSOLETE) {
+        if (totalLength < 32) continue;
+        const interfaceId = type === BLOCK_ENHANCED_PACKET ? this.read32(bytes, at + 8) : this.read16(bytes, at + 8);
+        captureInterface = this.interfaces[interfaceId];
+        const capturedLength = this.read32(bytes, at + 20);
+        originalLength = this.read32(bytes, at + 24);
+        dataStart = at + 28;
+        dataEnd = Math.min(bodyEnd, at + 28 + capturedLength);
+        if (captureInterface !== undefined) timeInMs = timestampToMilliseconds(this.read32(bytes, at + 12), this.read32(bytes, at + 16), captureInterface);
+      } else if (type === BLOCK_SIMPLE_PACKET) {
+        if (totalLength < 16) continue;
+        captureInterface = this.interfaces[0];
+        originalLength = this.read32(bytes, at + 8);
+        const capturedLength = Math.min(originalLength, bodyEnd - (at + 12), captureInterface && captureInterface.snapLength > 0 ? captureInterface.snapLength : Infinity);
+        dataStart = at + 12;
+        dataEnd = at + 12 + capturedLength;
+        if (!this.warnedSimple) {
+          context.warn('pcapng simple packet blocks carry no timestamp; their time is reported as 0');
+          this.warnedSimple = true;
+        }
+      } else {
+        continue;
+      }
+      this.frame++;
+      if (captureInterface === undefined) {
+        context.warn(`pcapng packet at byte ${window.offset - totalLength} names an interface that was not described; decoded without addresses`);
+      }
+      const linkType = captureInterface?.linkType ?? -1;
+      if (!context.emit(this.decoder.decode(linkType, bytes, dataStart, dataEnd, this.frame, timeInMs, originalLength))) return 0;
     }
-    frame++;
-    if (captureInterface === undefined) {
-      context.warn(`pcapng packet at byte ${window.offset - totalLength} names an interface that was not described; decoded without addresses`);
+  }
+
+  private describeInterface(bytes: Buffer, at: number, bodyEnd: number): void {
+    const captureInterface: CaptureInterface = { linkType: this.read16(bytes, at + 8), snapLength: this.read32(bytes, at + 12), unitsPerSecond: 1e6, offsetInSeconds: 0 };
+    for (let option = at + 16; option + 4 <= bodyEnd; ) {
+      const code = this.read16(bytes, option);
+      const length = this.read16(bytes, option + 2);
+      if (code === 0) break;
+      if (option + 4 + length > bodyEnd) break;
+      if (code === OPTION_IF_TSRESOL && length >= 1) {
+        const resolution = bytes[option + 4]!;
+        const exponent = resolution & 0x7f;
+        captureInterface.unitsPerSecond = resolution & 0x80 ? 2 ** exponent : 10 ** exponent;
+      } else if (code === OPTION_IF_TSOFFSET && length >= 8) {
+        captureInterface.offsetInSeconds = this.read32(bytes, option + 4 + (this.littleEndian ? 4 : 0)) * 2 ** 32 + this.read32(bytes, option + 4 + (this.littleEndian ? 0 : 4));
+      }
+      option += 4 + ((length + 3) & ~3);
     }
-    const linkType = captureInterface?.linkType ?? -1;
-    if (!context.emit(decodeFrameAt(linkType, bytes, dataStart, dataEnd, frame, timeInMs, originalLength))) return;
+    if (!isSupportedLinkType(captureInterface.linkType)) this.context.warn(`pcapng interface ${this.interfaces.length} has unsupported link type ${captureInterface.linkType}; its packets carry no addresses`);
+    this.interfaces.push(captureInterface);
   }
 }
 

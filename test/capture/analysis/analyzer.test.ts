@@ -1,7 +1,8 @@
 /** Analyzer behaviour the corpus has no case for, built on real packets where possible. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CaptureAnalyzer } from '../../../src/capture/analysis/analyzer.js';
+import fc from 'fast-check';
+import { CaptureAnalyzer, isoMilliseconds } from '../../../src/capture/analysis/analyzer.js';
 import type { DecodedPacket } from '../../../src/capture/packet.js';
 import { readCapture } from '../../../src/capture/readers/index.js';
 import { CaptureReportSchema, type CaptureReport } from '../../../src/domain/capture-report.js';
@@ -82,6 +83,18 @@ describe('CaptureAnalyzer', () => {
       expect(CaptureReportSchema.parse(scrubbed.finish(input))).toEqual(analyze(packets));
     },
   );
+
+  it('formats times as Date does, truncated to the millisecond, in any order', () => {
+    const reference = (timeInMs: number) => new Date(Math.floor(Math.round(timeInMs * 1000) / 1000)).toISOString();
+    const times = fc.oneof(
+      fc.double({ min: -62_000_000_000_000, max: 253_402_300_799_999, noNaN: true }),
+      fc.integer({ min: 1_700_000_000_000, max: 1_700_000_005_000 }).map((ms) => ms + 0.999_999_6),
+      fc.constantFrom(0, 999.9999996, 1_000, 1_999.5, -0.4, -1, 1_764_165_426_023.0007),
+    );
+    fc.assert(fc.property(fc.array(times, { minLength: 1, maxLength: 20 }), (list) => {
+      for (const timeInMs of list) expect(isoMilliseconds(timeInMs)).toBe(reference(timeInMs));
+    }), { seed: 99, numRuns: 300 });
+  });
 
   it('keeps times to the millisecond and frames 1-based', async () => {
     const report = analyze(await read('tcpdump_tcp_handshake_nanosecond.pcap'));

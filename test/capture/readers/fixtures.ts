@@ -28,18 +28,29 @@ export function fixtureCases(): FixtureCase[] {
     });
 }
 
-/** Reads a capture and returns its packets with the result (payloads copied: the reader lends them for the sink call only). */
+/** Reads a capture and returns its packets with the result (copies: a reader lends each packet for the sink call only). */
 export async function collect(source: string | NodeJS.ReadableStream, options?: ReadOptions): Promise<{ result: ReadResult; packets: DecodedPacket[] }> {
   const packets: DecodedPacket[] = [];
   const result = await readCapture(source, (packet) => packets.push(keep(packet)), options);
   return { result, packets };
 }
 
-/** The packet with its payloads copied out of the reader's buffer. */
+/** A copy of a lent packet that outlives the sink call: its own objects, its own payload bytes, no absent layers. */
 export function keep(packet: DecodedPacket): DecodedPacket {
-  if (packet.tcp?.payload) packet.tcp.payload = packet.tcp.payload.slice();
-  if (packet.udp?.payload) packet.udp.payload = packet.udp.payload.slice();
-  return packet;
+  const copy: DecodedPacket = { frame: packet.frame, timeInMs: packet.timeInMs, length: packet.length };
+  if (packet.ip) copy.ip = { ...packet.ip };
+  if (packet.tcp) {
+    const { payload, ...tcp } = packet.tcp;
+    copy.tcp = payload ? { ...tcp, payload: payload.slice() } : tcp;
+  }
+  if (packet.udp) {
+    const { payload, ...udp } = packet.udp;
+    copy.udp = payload ? { ...udp, payload: payload.slice() } : udp;
+  }
+  if (packet.icmp) copy.icmp = packet.icmp;
+  if (packet.tls) copy.tls = packet.tls;
+  if (packet.dns) copy.dns = packet.dns;
+  return copy;
 }
 
 /** The bytes of a fixture, gunzipped when it is compressed. */
