@@ -62,12 +62,13 @@ function emptyRecord(): ConversationRecord {
   return { reference: null, lastQuestion: null, verdicts: [], uploads: [], pending: [], handled: [] };
 }
 
-/** JSON with every non-ASCII character escaped: BlobsStorage sizes uploads by string length, not bytes. */
-function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+/** Attempts of one update when other writers keep winning the eTag race. */
+const ATTEMPTS = 10;
 
-const ATTEMPTS = 5;
+/** A short random pause before retrying, so two replicas do not collide in lockstep. */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 20 * (attempt + 1))));
+}
 
 /** Typed access to conversation records over any botbuilder Storage. */
 export class ConversationStore {
@@ -85,11 +86,12 @@ export class ConversationStore {
 
   async #read(key: string): Promise<{ record: ConversationRecord; eTag: string | undefined }> {
     const items = await this.#storage.read([key]);
-    const item = items[key] as { json?: string; eTag?: string } | undefined;
-    if (!item || typeof item.json !== 'string') return { record: emptyRecord(), eTag: undefined };
-    const parsed = ConversationRecordSchema.safeParse(JSON.parse(item.json));
+    const item = items[key] as ({ eTag?: string } & Record<string, unknown>) | undefined;
+    if (!item) return { record: emptyRecord(), eTag: undefined };
+    const { eTag, ...stored } = item;
+    const parsed = ConversationRecordSchema.safeParse(stored);
     // A record written by an older, incompatible version starts afresh rather than failing every turn.
-    return { record: parsed.success ? parsed.data : emptyRecord(), eTag: item.eTag };
+    return { record: parsed.success ? parsed.data : emptyRecord(), eTag };
   }
 
   /** Reads a record (an empty one when there is none). */
@@ -115,11 +117,13 @@ export class ConversationStore {
       const result = change(record);
       trim(record);
       try {
-        await this.#storage.write({ [key]: { json: asciiJson(record), ...(eTag ? { eTag } : {}) } });
+        // A plain JSON copy: Storage implementations may keep the object itself (MemoryStorage clones, others may not).
+        await this.#storage.write({ [key]: { ...JSON.parse(JSON.stringify(record)) as ConversationRecord, ...(eTag ? { eTag } : {}) } });
         return result;
       } catch (error) {
         if (!/eTag conflict/i.test((error as Error).message ?? '')) throw error;
         lastError = error;
+        await backoff(attempt);
       }
     }
     throw lastError;
