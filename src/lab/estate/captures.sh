@@ -39,3 +39,5 @@ rewrite tls-expired captures/vm-app01.pcap tls_expired_cert 9449 8443 10.61.1.5 
 rewrite tls-hostname-mismatch captures/vm-web01.pcap tls_hostname_mismatch 9447 443 172.24.50.12 10.21.1.4 nic-vm-web01 2026-12-10T10:12:55.018Z
 rewrite tls-protocol-mismatch captures/vm-web02.pcap tls_version_mismatch 9448 443 172.21.12.40 10.41.1.5 nic-vm-web02 2026-12-11T09:37:26.305Z
 rewrite tls-client-cert-required captures/vm-app01.pcap tls_client_cert_required 9452 8443 10.81.1.4 10.81.2.4 nic-vm-app01 2026-12-12T08:47:09.512Z
+rewrite path-ok captures/vm-web01.pcap tls_ok 9443 443 192.168.41.8 10.81.1.4 nic-vm-web01 2026-12-15T09:23:10.118Z
+rewrite tcp-reset captures/vm-docs01.pcap tcp_reset_midstream 9004 8080 10.21.2.4 10.22.4.4 nic-vm-docs01 2026-12-16T08:58:31.402Z

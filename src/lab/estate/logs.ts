@@ -15,14 +15,17 @@ export interface DnsTemplate {
   perHour: number;
   /** Start of the queries (ISO), default the whole history. */
   from?: string;
+  /** End of the queries (ISO), default now. */
+  to?: string;
 }
 
 /** Adds AZFWDnsQuery rows. */
 export function dnsQueries(log: TrafficLog, random: Random, templates: DnsTemplate[], startMs: number, endMs: number): void {
   for (const template of templates) {
     const from = template.from ? Date.parse(template.from) : startMs;
-    const count = Math.round((template.perHour * (endMs - from)) / 3_600_000);
-    const times = Array.from({ length: count }, () => from + random.next() * (endMs - from)).sort((a, b) => a - b);
+    const to = template.to ? Date.parse(template.to) : endMs;
+    const count = Math.round((template.perHour * (to - from)) / 3_600_000);
+    const times = Array.from({ length: count }, () => from + random.next() * (to - from)).sort((a, b) => a - b);
     for (const time of times) {
       const query = random.pick(template.names);
       const code = query.responseCode ?? 'NOERROR';

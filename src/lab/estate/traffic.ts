@@ -494,7 +494,9 @@ export class TrafficLog {
     } else if (destination.kind === 'private') {
       flowType = 'UnknownPrivate';
     } else if (vnetOf(source) !== vnetOf(destination)) {
-      flowType = 'InterVNet'; connectionType = 'VNetPeering'; connectingVnets = hub.name;
+      // Two spokes peered with each other directly connect through that peering, not through the hub.
+      const direct = ![vnetOf(source), vnetOf(destination)].includes(hub.name) && connectedPeerings(this.estate, vnetOf(source)).some((peering) => peering.to === vnetOf(destination));
+      flowType = 'InterVNet'; connectionType = 'VNetPeering'; connectingVnets = direct ? `${vnetOf(source)} ${vnetOf(destination)}` : hub.name;
     }
     const endpoint = destination.kind === 'private-endpoint' ? this.estate.privateEndpoints.find((candidate) => candidate.name === destination.name) : undefined;
     const processedDelay = 0;
