@@ -12,6 +12,13 @@ import { noRoute } from './recipes/no-route.js';
 import { noFlowLogsEnabled } from './recipes/no-flow-logs-enabled.js';
 import { nothingListening } from './recipes/nothing-listening.js';
 import { nsgDenyBetweenSpokes } from './recipes/nsg-deny-between-spokes.js';
+import { keyVaultAuthDeny } from './recipes/keyvault-auth-deny.js';
+import { dnsFailure } from './recipes/dns-failure.js';
+import { pathOk } from './recipes/path-ok.js';
+import { tcpReset } from './recipes/tcp-reset.js';
+import { spokeBgpBypassesFirewall } from './recipes/spoke-bgp-bypasses-firewall.js';
+import { firewallBypassed } from './recipes/firewall-bypassed.js';
+import { nsgFlowLogsOnly } from './recipes/nsg-flow-logs-only.js';
 import { firewallThreatIntelDeny } from './recipes/firewall-threat-intel-deny.js';
 import { firewallIdpsDeny } from './recipes/firewall-idps-deny.js';
 import { nextHopInvalid } from './recipes/next-hop-invalid.js';
@@ -26,4 +33,5 @@ import { tlsClientCertRequired } from './recipes/tls-client-cert-required.js';
 
 /** Every built scenario, in the order of the brief. `rdp-remote-site` is a verbatim copy of the shared example and is not rebuilt. */
 export const STORIES: (() => Story)[] = [nsgDenyBetweenSpokes, firewallNetworkRuleDeny, firewallAppRuleProbeMisleading, gatewaySubnetMissingUdr, privateEndpointRouteOverridesUdr, appRuleSnat, appServiceKeyVaultDnsNotLinked, tlsIncompleteChain, nothingListening, flowLogsNotYetIngested, noFlowLogsEnabled, noRoute,
-  firewallThreatIntelDeny, firewallIdpsDeny, nextHopInvalid, peeringNotConnected, peeringBlocksTransit, tcpNoResponse, tlsSelfSigned, tlsExpired, tlsHostnameMismatch, tlsProtocolMismatch, tlsClientCertRequired];
+  firewallThreatIntelDeny, firewallIdpsDeny, nextHopInvalid, peeringNotConnected, peeringBlocksTransit, tcpNoResponse, tlsSelfSigned, tlsExpired, tlsHostnameMismatch, tlsProtocolMismatch, tlsClientCertRequired,
+  keyVaultAuthDeny, dnsFailure, pathOk, tcpReset, spokeBgpBypassesFirewall, firewallBypassed, nsgFlowLogsOnly];
