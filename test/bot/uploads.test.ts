@@ -1,0 +1,126 @@
+/**
+ * Uploads: recognising Teams file attachments, the size-limited download (declared
+ * length and counted bytes), and the worker-thread analyser, which must give the same
+ * report as the in-process analyser on the corpus captures.
+ */
+import { createReadStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeCapture } from '../../src/capture/index.js';
+import { isUserInputError } from '../../src/domain/errors.js';
+import {
+  FILE_DOWNLOAD_INFO, captureModuleUrl, createWorkerCaptureAnalyser, fileUploadsOf, formatBytes, mentionsFiles, openDownload,
+} from '../../src/bot/uploads.js';
+import { CAPTURES, startFileServer } from './helpers.js';
+
+let files: Awaited<ReturnType<typeof startFileServer>>;
+
+beforeAll(async () => {
+  files = await startFileServer(new Map([
+    ['small.bin', { body: Buffer.alloc(1000, 7) }],
+    ['declared-big.bin', { body: Buffer.alloc(5000, 7) }],
+    ['chunked-big.bin', { body: Buffer.alloc(200_000, 7), contentLength: null }],
+  ]));
+});
+
+afterAll(async () => {
+  await files?.close();
+});
+
+async function drain(stream: Readable): Promise<number> {
+  let total = 0;
+  for await (const chunk of stream) total += (chunk as Buffer).length;
+  return total;
+}
+
+describe('file attachments', () => {
+  it('reads Teams file attachments and ignores the rest', () => {
+    const uploads = fileUploadsOf([
+      { contentType: FILE_DOWNLOAD_INFO, name: 'trace.PCAPNG', content: { downloadUrl: 'https://download.example/x', uniqueId: 'u', fileType: 'PCAPNG' } },
+      { contentType: FILE_DOWNLOAD_INFO, name: 'no-type.cap', content: { downloadUrl: 'https://download.example/y' } },
+      { contentType: FILE_DOWNLOAD_INFO, name: 'broken', content: { downloadUrl: 'not a url' } },
+      { contentType: 'application/vnd.microsoft.card.adaptive', content: {} },
+      { contentType: 'text/html', content: '<p>hi</p>' },
+    ]);
+    expect(uploads).toEqual([
+      { name: 'trace.PCAPNG', fileType: 'pcapng', downloadUrl: 'https://download.example/x' },
+      { name: 'no-type.cap', fileType: 'cap', downloadUrl: 'https://download.example/y' },
+    ]);
+    expect(mentionsFiles([{ contentType: 'reference', contentUrl: 'https://x' }])).toBe(true);
+    expect(mentionsFiles([{ contentType: 'text/html' }])).toBe(false);
+  });
+
+  it.each([[999, '999 bytes'], [2048, '2 KB'], [200 * 1024 * 1024, '200 MB'], [3 * 1024 ** 3 / 2, '1.5 GB']])('formats %d bytes as %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe('openDownload', () => {
+  it('streams a file under the limit', async () => {
+    const stream = await openDownload(`${files.url}/files/small.bin`, { maxBytes: 1000, fetch });
+    expect(await drain(stream)).toBe(1000);
+  });
+
+  it('refuses a declared Content-Length over the limit before reading the body', async () => {
+    const error = await openDownload(`${files.url}/files/declared-big.bin`, { maxBytes: 4096, fetch }).catch((caught: unknown) => caught);
+    expect(isUserInputError(error) && error.code).toBe('capture.too-large');
+    expect((error as Error).message).toMatch(/\(4.9 KB\) exceeds the upload limit of 4 KB/);
+  });
+
+  it('counts the bytes when no length is declared and fails past the limit', async () => {
+    const stream = await openDownload(`${files.url}/files/chunked-big.bin`, { maxBytes: 100_000, fetch });
+    const error = await drain(stream).catch((caught: unknown) => caught);
+    expect(isUserInputError(error) && error.code).toBe('capture.too-large');
+  });
+
+  it('says the link failed for a 404, and for an unreachable host', async () => {
+    await expect(openDownload(`${files.url}/files/gone.bin`, { maxBytes: 10, fetch })).rejects.toThrow(/HTTP 404/);
+    await expect(openDownload('http://127.0.0.1:9/files/x', { maxBytes: 10, fetch })).rejects.toThrow(/could not fetch the file/);
+  });
+});
+
+describe('the worker analyser', () => {
+  const analyse = createWorkerCaptureAnalyser({ limits: {} });
+
+  it('loads the built analyser from dist/ when running from source', () => {
+    expect(captureModuleUrl().pathname).toMatch(/\/dist\/src\/capture\/index\.js$/);
+  });
+
+  it.each(['tcp_refused.pcap', 'tls_self_signed.json', 'dns_nxdomain.ek.json', 'tcp6_refused.pcapng', 'http_ok_large.snap160.pcapng'])('gives the same report as the in-process analyser for %s', async (name) => {
+    const path = join(CAPTURES, name);
+    const [inWorker, inProcess] = await Promise.all([analyse(createReadStream(path)), analyzeCapture(path)]);
+    expect(inWorker).toEqual(inProcess);
+  });
+
+  it('passes the packet limit and the extra CA into the worker', async () => {
+    const limited = createWorkerCaptureAnalyser({ limits: { maxPackets: 3 } });
+    const report = await limited(createReadStream(join(CAPTURES, 'tcp_ok.pcap')));
+    expect(report.input.packets).toBe(3);
+    expect(report.warnings.join(' ')).toMatch(/3/);
+    // The intermediate as an extra CA completes the chain; without it the chain is incomplete.
+    const intermediate = readFileSync(join(CAPTURES, 'int.pem'), 'utf8');
+    const withCa = createWorkerCaptureAnalyser({ limits: {}, extraCaPem: intermediate });
+    const file = join(CAPTURES, 'tls_incomplete_chain.json');
+    expect((await analyse(createReadStream(file))).conversations[0]?.tls?.chain).toBe('incomplete');
+    expect((await withCa(createReadStream(file))).conversations[0]?.tls?.chain).toBe('complete');
+  });
+
+  it('turns the analyser\'s user errors into UserInputError with its code', async () => {
+    const error = await analyse(Readable.from([Buffer.from('hello, this is not a capture\n')])).catch((caught: unknown) => caught);
+    expect(isUserInputError(error) && error.code).toBe('capture.unknown-format');
+  });
+
+  it('reports the source\'s error, not the worker\'s view of a cut stream', async () => {
+    const source = new Readable({ read() {} });
+    source.push(readFileSync(join(CAPTURES, 'tcp_ok.pcap')).subarray(0, 100));
+    setTimeout(() => source.destroy(new Error('connection reset by Teams')), 50);
+    await expect(analyse(source)).rejects.toThrow('connection reset by Teams');
+  });
+
+  it('fails clearly when the analyser module cannot be loaded', async () => {
+    const broken = createWorkerCaptureAnalyser({ limits: {}, moduleUrl: pathToFileURL('/nonexistent/capture/index.js') });
+    await expect(broken(Readable.from([Buffer.from('x')]))).rejects.toThrow(/cannot load the capture analyser/);
+  });
+});
