@@ -20,6 +20,8 @@ export interface Phrasing {
   notAfter?: RegExp;
 }
 
+/** "on the subnet", "in the hub": where the subject sits, between it and its verb. */
+const PLACE = String.raw`(?:\s+(?:on|of|for|at|in)\s+(?:the\s+|its\s+)?(?:subnet|nic|network\s+interface|destination|source|hub|spoke|[a-z0-9][\w.-]*\d[\w.-]*))?`;
 const FIREWALL_CAUSES: readonly CauseCode[] = ['firewall_deny', 'firewall_threat_intel_deny', 'firewall_idps_deny'];
 const CERTIFICATE_CAUSES: readonly CauseCode[] = ['tls_self_signed', 'tls_incomplete_chain', 'tls_hostname_mismatch', 'tls_expired', 'tls_handshake_failure'];
 const TLS_CAUSES: readonly CauseCode[] = [...CERTIFICATE_CAUSES, 'tls_protocol_mismatch'];
@@ -30,10 +32,10 @@ const FILL = String.raw`(?:\s+(?:is|was|are|were|has|have|been|had|that|which|ac
 const NEGATION = String.raw`(?<negation>(?:not|never|does not|doesn't|do not|don't|did not|didn't|is not|isn't|was not|wasn't|are not|aren't|cannot|can't|won't)\s+)?`;
 const BLOCK = String.raw`(?:block(?:s|ed|ing)?|den(?:y|ies|ied|ying)|drop(?:s|ped|ping)?|reject(?:s|ed|ing)?|stop(?:s|ped|ping)?|refus(?:e|es|ed|ing)|filter(?:s|ed|ing)?|discard(?:s|ed|ing)?)`;
 const BLOCKED = String.raw`(?:blocked|denied|dropped|rejected|stopped|refused|filtered|discarded)`;
-const FIREWALL = String.raw`(?:azure\s+)?(?:firewall|azfw)(?:'s)?(?:\s+(?:network|application|app|nat|deny)\s+rule|\s+rule|\s+policy|\s+default\s+action)?(?:\s+[a-z0-9][\w.-]*\d[\w.-]*)?`;
+const FIREWALL = String.raw`(?:azure\s+)?(?:firewall|azfw)(?:'s)?(?:\s+(?:network|application|app|nat|deny)\s+rule|\s+rule|\s+policy|\s+default\s+action)?(?:\s+[a-z0-9][\w.-]*\d[\w.-]*)?${PLACE}`;
 /** A firewall that is not Azure Firewall: the host's own, or the remote site's. */
 const OTHER_FIREWALL = /(?:host|windows|os|guest|local|remote[- ]site(?:'s)?|on-?prem(?:ises)?(?:'s)?|site(?:'s)?|linux|server(?:'s)?|vm(?:'s)?|office|branch|palo alto|fortigate|pfsense|third-party|vault(?:'s)?|storage(?:'s)?|paas|key vault(?:'s)?|account(?:'s)?|sql(?:'s)?|app service(?:'s)?|ufw|iptables|'s)\s+$/u;
-const NSG = String.raw`(?:nsg|network\s+security\s+group|security\s+rule|security\s+group)(?:\s+rule)?(?:\s+"?[a-z0-9][\w.-]*"?)?`;
+const NSG = String.raw`(?:nsg|network\s+security\s+group|security\s+rule|security\s+group)(?:\s+rule)?(?:\s+"?[a-z0-9][\w.-]*"?)?${PLACE}`;
 
 const phrase = (source: string, causes: readonly CauseCode[], claim: Phrasing['claim'] = 'asserts', notAfter?: RegExp): Phrasing =>
   ({ pattern: new RegExp(source, 'gu'), causes, claim, ...(notAfter ? { notAfter } : {}) });

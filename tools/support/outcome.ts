@@ -30,7 +30,9 @@ export function rowsResult<Row>(
     const row = pick(draft);
     return row === null ? [] : [row];
   });
-  if (rows.length === 0 && outcome.gaps.length > 0) return gapError(outcome.gaps) as ToolResult;
+  // No rows because a source failed is an error the model can act on; no rows from a source that is off is data.
+  const failed = outcome.gaps.filter((gap) => gap.reason !== 'not-enabled' && gap.reason !== 'no-data' && gap.reason !== 'not-yet-ingested');
+  if (rows.length === 0 && failed.length > 0) return gapError(failed) as ToolResult;
   const numbered = rows.map((row, index) => ({ ref: `row-${index + 1}`, ...row }));
   const shown = paginate(numbered, pageNumber);
   if (pageNumber > shown.pages) return failure('page_out_of_range', `there are ${shown.pages} page(s)`);
