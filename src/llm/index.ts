@@ -240,3 +240,15 @@ export function createAssistant(config: Config, dependencies: AssistantDependenc
 
   return { answer, explain, description: chat.description };
 }
+
+/**
+ * The bot's explainer seam (src/bot/explainer.ts: `(input, signal) => Promise<string>`) over an assistant:
+ * grounded prose, or a rejection when the assistant could not phrase it (the bot then answers from the rules).
+ */
+export function explainerFunction(assistant: Explainer): (input: { verdict: Verdict }, signal: AbortSignal) => Promise<string> {
+  return async (input, signal) => {
+    const explained = await assistant.explain(input.verdict, { signal });
+    if (explained.prose === null) throw new Error(explained.degraded ?? 'the assistant gave no explanation');
+    return explained.prose;
+  };
+}
