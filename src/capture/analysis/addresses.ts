@@ -1,5 +1,4 @@
 /** Address text forms shared by the analysis. */
-import { isIP } from 'node:net';
 
 /** 16 bytes -> canonical compressed IPv6 text (RFC 5952), as `node:net` prints it. */
 export function formatIpv6(bytes: Uint8Array): string {
@@ -25,7 +24,7 @@ export function formatIpv6(bytes: Uint8Array): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
 }
 
-/** True when the text is an IP address (v4 or v6). */
+/** True when the text is an IP address (v4 or v6). `node:net` is loaded on first use: only a certificate check needs it. */
 export function isIpAddress(text: string): boolean {
-  return isIP(text) !== 0;
+  return process.getBuiltinModule('node:net').isIP(text) !== 0;
 }

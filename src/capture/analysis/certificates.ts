@@ -4,19 +4,28 @@
  * (RFC 6125 via checkHost/checkIP) and validity at the capture's own time.
  */
 import { X509Certificate } from 'node:crypto';
-import { rootCertificates } from 'node:tls';
 import type { CertificateSummary, ChainStatus } from '../../domain/capture-report.js';
 import { isIpAddress } from './addresses.js';
+
+/**
+ * Node's bundled roots, loaded on first use: `node:tls` (with `node:net`) costs more
+ * start-up than reading a whole small capture, and most captures show no certificate.
+ */
+function systemRoots(): readonly string[] {
+  return process.getBuiltinModule('node:tls').rootCertificates;
+}
 
 /** Roots the chain check trusts: Node's bundled roots plus an optional extra PEM. */
 export class TrustStore {
   private bySubject: Map<string, X509Certificate[]> | null = null;
 
-  constructor(private readonly pems: readonly string[]) {}
+  /** `pems`, or a function giving them when a certificate is first checked. */
+  constructor(private readonly pems: readonly string[] | (() => readonly string[])) {}
 
   /** Node's bundled roots plus the certificates in `extraCaPem` (one PEM text, any number of certificates). */
   static withSystemRoots(extraCaPem?: string): TrustStore {
-    return new TrustStore([...rootCertificates, ...splitPem(extraCaPem ?? '')]);
+    const extra = splitPem(extraCaPem ?? '');
+    return new TrustStore(() => [...systemRoots(), ...extra]);
   }
 
   /** The trusted certificate that issued `certificate`, if any. */
@@ -35,7 +44,7 @@ export class TrustStore {
   private index(): Map<string, X509Certificate[]> {
     if (this.bySubject) return this.bySubject;
     const index = new Map<string, X509Certificate[]>();
-    for (const pem of this.pems) {
+    for (const pem of typeof this.pems === 'function' ? this.pems() : this.pems) {
       let certificate: X509Certificate;
       try {
         certificate = new X509Certificate(pem);

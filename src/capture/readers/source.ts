@@ -4,7 +4,6 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { UserInputError } from '../../domain/errors.js';
 import type { DecodedPacket, PacketSink } from '../packet.js';
 
@@ -237,7 +236,8 @@ function fileError(path: string, error: unknown): unknown {
  * after some output does the same; corrupt data before any output is the user's error.
  */
 export function gunzipStream(raw: ChunkStream, limits: SourceLimits, context: ReaderContext): ChunkStream {
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  // node:zlib is loaded on first use: most captures are not compressed.
+  const gunzip = process.getBuiltinModule('node:zlib').createGunzip({ chunkSize: 256 * 1024 });
   async function* rawChunks(): AsyncGenerator<Buffer> {
     for (let chunk = await raw.next(); chunk !== null; chunk = await raw.next()) yield chunk;
   }
