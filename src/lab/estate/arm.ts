@@ -16,7 +16,8 @@ function tags(estate: EstateSpec, workload: string): Record<string, string> {
   return { environment: 'production', workload, owner: `cloud-platform@${estate.organisation.mailDomain}` };
 }
 
-function securityRule(nsgId: string, rule: NsgRuleSpec, isDefault: boolean): Record<string, unknown> {
+/** One NSG security rule as ARM returns it (custom or default). */
+export function securityRule(nsgId: string, rule: NsgRuleSpec, isDefault: boolean): Record<string, unknown> {
   const kind = isDefault ? 'defaultSecurityRules' : 'securityRules';
   const id = `${nsgId}/${kind}/${rule.name}`;
   const many = (value: string | string[]): [string, string[]] => (Array.isArray(value) && value.length > 1 ? ['', value] : [Array.isArray(value) ? value[0] ?? '*' : value, []]);

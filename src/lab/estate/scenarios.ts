@@ -12,6 +12,7 @@ import { noRoute } from './recipes/no-route.js';
 import { noFlowLogsEnabled } from './recipes/no-flow-logs-enabled.js';
 import { nothingListening } from './recipes/nothing-listening.js';
 import { nsgDenyBetweenSpokes } from './recipes/nsg-deny-between-spokes.js';
+import { coverageMixedEstate } from './recipes/coverage-mixed-estate.js';
 import { keyVaultAuthDeny } from './recipes/keyvault-auth-deny.js';
 import { dnsFailure } from './recipes/dns-failure.js';
 import { pathOk } from './recipes/path-ok.js';
@@ -34,4 +35,5 @@ import { tlsClientCertRequired } from './recipes/tls-client-cert-required.js';
 /** Every built scenario, in the order of the brief. `rdp-remote-site` is a verbatim copy of the shared example and is not rebuilt. */
 export const STORIES: (() => Story)[] = [nsgDenyBetweenSpokes, firewallNetworkRuleDeny, firewallAppRuleProbeMisleading, gatewaySubnetMissingUdr, privateEndpointRouteOverridesUdr, appRuleSnat, appServiceKeyVaultDnsNotLinked, tlsIncompleteChain, nothingListening, flowLogsNotYetIngested, noFlowLogsEnabled, noRoute,
   firewallThreatIntelDeny, firewallIdpsDeny, nextHopInvalid, peeringNotConnected, peeringBlocksTransit, tcpNoResponse, tlsSelfSigned, tlsExpired, tlsHostnameMismatch, tlsProtocolMismatch, tlsClientCertRequired,
-  keyVaultAuthDeny, dnsFailure, pathOk, tcpReset, spokeBgpBypassesFirewall, firewallBypassed, nsgFlowLogsOnly];
+  keyVaultAuthDeny, dnsFailure, pathOk, tcpReset, spokeBgpBypassesFirewall, firewallBypassed, nsgFlowLogsOnly,
+  coverageMixedEstate];

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ScenarioExpectationSchema, ScenarioSchema } from '../../../src/domain/scenario.js';
 import { composeScenario, MINIMUM_ROWS, serialise } from '../../../src/lab/estate/compose.js';
 import { isIpv4, prefixContains } from '../../../src/lab/estate/ip.js';
@@ -41,6 +42,14 @@ function subnets(resources: Json[]): Map<string, string> {
     for (const subnet of ((resource.properties as Json).subnets as Json[])) map.set(String(subnet.id).toLowerCase(), String((subnet.properties as Json).addressPrefix));
   }
   return map;
+}
+
+/** The power state of a VM by id (`running`, `deallocated`, `stopped`), or `running` for no VM. */
+function powerOf(resources: Json[], vmId: string): string {
+  const vm = resources.find((resource) => resource.type === 'Microsoft.Compute/virtualMachines' && String(resource.id).toLowerCase() === vmId.toLowerCase());
+  const statuses = (((vm?.properties as Json | undefined)?.instanceView as Json | undefined)?.statuses as Json[] | undefined) ?? [];
+  const power = statuses.map((status) => String(status.code)).find((code) => code.startsWith('PowerState/'));
+  return power?.slice('PowerState/'.length) ?? 'running';
 }
 
 /** Reads the IPv4 addresses of every packet of a classic pcap file (Ethernet link type). */
@@ -115,7 +124,7 @@ describe('built-in scenarios', () => {
       for (const resource of resources) {
         const properties = resource.properties as Json | undefined;
         if (resource.type === 'Microsoft.Network/azureFirewalls') appliances.add(String((properties?.hubIPAddresses as Json).privateIPAddress));
-        if (resource.type === 'Microsoft.Network/networkInterfaces' && properties?.enableIPForwarding === true) {
+        if (resource.type === 'Microsoft.Network/networkInterfaces' && properties?.enableIPForwarding === true && powerOf(resources, String((properties.virtualMachine as Json | undefined)?.id ?? '')) === 'running') {
           for (const config of properties.ipConfigurations as Json[]) appliances.add(String((config.properties as Json).privateIPAddress));
         }
       }
@@ -171,6 +180,38 @@ describe('built-in scenarios', () => {
       }
     });
 
+    it('reads nothing from a stopped or deallocated VM: no effective routes or rules, no flow-log rows at its NIC', () => {
+      const stopped = resources.filter((resource) => resource.type === 'Microsoft.Compute/virtualMachines' && powerOf(resources, String(resource.id)) !== 'running');
+      for (const vm of stopped) {
+        const nics = (((vm.properties as Json).networkProfile as Json).networkInterfaces as Json[]).map((nic) => String(nic.id));
+        for (const nic of nics) {
+          expect(Object.keys(scenario.effectiveRoutes as Json), nic).not.toContain(nic);
+          expect(Object.keys(scenario.effectiveSecurityRules as Json), nic).not.toContain(nic);
+          const mac = String(((resources.find((resource) => resource.id === nic)?.properties as Json | undefined)?.macAddress) ?? '').replace(/-/g, '');
+          expect((tables.NTANetAnalytics ?? []).filter((row) => row.MacAddress === mac), nic).toEqual([]);
+          expect((tables.AzureNetworkAnalytics_CL ?? []).filter((row) => row.MACAddress_s === mac), nic).toEqual([]);
+        }
+      }
+    });
+
+    it('has Traffic Analytics rows only from enabled flow logs, and legacy rows only from NSG flow logs', () => {
+      const flowLogs = resources.filter((resource) => resource.type === 'Microsoft.Network/networkWatchers/flowLogs');
+      const key = (resource: Json): string => { const parts = String(resource.id).split('/'); return `NetworkWatcherRG/${parts[8] ?? ''}/${parts[10] ?? ''}`.toLowerCase(); };
+      const enabled = new Set(flowLogs.filter((resource) => (resource.properties as Json).enabled === true).map(key));
+      const nsgLogs = new Set(flowLogs.filter((resource) => String((resource.properties as Json).targetResourceId).includes('/networkSecurityGroups/')).map((resource) => String((resource.properties as Json).targetResourceId).split('/').pop()?.toLowerCase()));
+      for (const row of tables.NTANetAnalytics ?? []) expect(enabled.has(String(row.FlowLogResourceId).toLowerCase()), String(row.FlowLogResourceId)).toBe(true);
+      for (const row of tables.AzureNetworkAnalytics_CL ?? []) {
+        expect(nsgLogs.has(String(row.NSGList_s).split('/').pop()?.toLowerCase()), String(row.NSGList_s)).toBe(true);
+        const start = Date.parse(String(row.FlowIntervalStartTime_t));
+        const end = Date.parse(String(row.FlowIntervalEndTime_t));
+        expect(end - start).toBe(3_600_000);
+        expect(Date.parse(String(row.TimeProcessed_t))).toBeGreaterThan(end);
+        expect(Date.parse(String(row.TimeGenerated))).toBeGreaterThanOrEqual(Date.parse(String(row.TimeProcessed_t)));
+        expect(Date.parse(String(row.FlowStartTime_t))).toBeGreaterThanOrEqual(start);
+      }
+      if (tables.AzureNetworkAnalytics_CL !== undefined) expect(nsgLogs.size).toBeGreaterThan(0);
+    });
+
     it('has every packet capture on disk, with addresses of the estate', () => {
       const known = new Set<string>();
       for (const resource of resources) {
@@ -195,6 +236,7 @@ describe('built-in scenarios', () => {
       const { scenario, expect: expectation } = composeScenario(factory());
       expect(serialise(scenario) === readFileSync(join(folder, name, 'scenario.json'), 'utf8')).toBe(true);
       expect(serialise(expectation)).toBe(readFileSync(join(folder, name, 'expect.json'), 'utf8'));
+      for (const [file, content] of Object.entries(factory().extraExpectations ?? {})) expect(serialise(content)).toBe(readFileSync(join(folder, name, file), 'utf8'));
     });
   });
 });
@@ -207,5 +249,94 @@ describe('address comparison', () => {
     ['192.168.0.0/17', '192.168.128.1', false],
   ])('%s contains %s: %s', (prefix, address, expected) => {
     expect(prefixContains(prefix, address)).toBe(expected);
+  });
+});
+
+/** expect-coverage.json: the expected coverage report (CONTRACTS.md section 6) of a scenario. */
+const CoverageExpectationSchema = z.object({
+  notes: z.string(),
+  vnets: z.array(z.object({
+    id: z.string(), name: z.string(), region: z.string(), flowLogs: z.enum(['vnet', 'nsg-only', 'none', 'disabled']),
+    trafficAnalytics: z.object({ enabled: z.boolean(), intervalMinutes: z.union([z.literal(10), z.literal(60)]), workspaceResourceId: z.string() }).nullable(),
+    storageSameRegion: z.boolean().nullable(), coveredByPolicy: z.string().nullable(),
+  })),
+  firewalls: z.array(z.object({ id: z.string(), name: z.string(), resourceSpecificLogs: z.boolean().nullable(), flowTrace: z.boolean().nullable() })),
+  plan: z.object({
+    assignments: z.array(z.object({ region: z.string(), policyDefinitionId: z.string(), acceptedPolicyDefinitionIds: z.array(z.string()),
+      parameters: z.object({ vnetRegion: z.string(), storageId: z.string(), networkWatcherName: z.string(), workspaceResourceId: z.string(), workspaceRegion: z.string(), timeInterval: z.enum(['10', '60']), retentionDays: z.string() }) })),
+    missing: z.array(z.object({ region: z.string(), reason: z.string() })),
+    noNewAssignment: z.array(z.object({ region: z.string(), coveredBy: z.string() })),
+  }),
+});
+
+const FLOW_LOG_DEFINITIONS = ['3e9965dc-cc13-47ca-8259-a4252fd0cf7b', '052c180e-287d-44c3-86ef-01aeae2d9774'];
+
+describe.each(names.filter((name) => existsSync(join(folder, name, 'expect-coverage.json'))))('coverage expectation of %s', (name) => {
+  const scenario = load(name, 'scenario.json');
+  const resources = scenario.resources as Json[];
+  const coverage = CoverageExpectationSchema.parse(load(name, 'expect-coverage.json'));
+  const ofType = (type: string): Json[] => resources.filter((resource) => resource.type === type);
+  const lower = (value: unknown): string => String(value).toLowerCase();
+  const flowLogs = ofType('Microsoft.Network/networkWatchers/flowLogs');
+  const assignments = ofType('Microsoft.Authorization/policyAssignments').filter((assignment) => FLOW_LOG_DEFINITIONS.some((definition) => lower((assignment.properties as Json).policyDefinitionId).endsWith(definition)));
+  const regionOfAssignment = (assignment: Json): string => String((((assignment.properties as Json).parameters as Json).vnetRegion as Json).value);
+  const storageRegion = (id: unknown): string | undefined => ofType('Microsoft.Storage/storageAccounts').find((storage) => lower(storage.id) === lower(id))?.location;
+
+  it('lists every VNet once, in its own region', () => {
+    const vnets = ofType('Microsoft.Network/virtualNetworks');
+    expect(coverage.vnets.map((vnet) => lower(vnet.id)).sort()).toEqual(vnets.map((vnet) => lower(vnet.id)).sort());
+    for (const vnet of coverage.vnets) expect(vnet.region, vnet.name).toBe(vnets.find((candidate) => lower(candidate.id) === lower(vnet.id))?.location);
+  });
+
+  it('derives each VNet\'s flowLogs, Traffic Analytics, storage region and policy from the resources', () => {
+    const vnets = ofType('Microsoft.Network/virtualNetworks');
+    for (const expected of coverage.vnets) {
+      const vnet = vnets.find((candidate) => lower(candidate.id) === lower(expected.id)) as Json;
+      const nsgs = ((vnet.properties as Json).subnets as Json[]).map((subnet) => ((subnet.properties as Json).networkSecurityGroup as Json | undefined)?.id).filter((id) => id !== undefined).map(lower);
+      const own = flowLogs.filter((log) => lower((log.properties as Json).targetResourceId) === lower(expected.id));
+      const onNsgs = flowLogs.filter((log) => nsgs.includes(lower((log.properties as Json).targetResourceId)) && (log.properties as Json).enabled === true);
+      const active = own.find((log) => (log.properties as Json).enabled === true);
+      const state = active ? 'vnet' : onNsgs.length > 0 ? 'nsg-only' : own.length > 0 ? 'disabled' : 'none';
+      expect(expected.flowLogs, expected.name).toBe(state);
+      const covering = active ?? onNsgs[0];
+      const analytics = ((covering?.properties as Json | undefined)?.flowAnalyticsConfiguration as Json | undefined)?.networkWatcherFlowAnalyticsConfiguration as Json | undefined;
+      expect(expected.trafficAnalytics, expected.name).toEqual(analytics ? { enabled: analytics.enabled, intervalMinutes: analytics.trafficAnalyticsInterval, workspaceResourceId: analytics.workspaceResourceId } : null);
+      const storage = (covering ?? own[0])?.properties as Json | undefined;
+      expect(expected.storageSameRegion, expected.name).toBe(storage ? storageRegion(storage.storageId) === expected.region : null);
+      expect(expected.coveredByPolicy, expected.name).toBe(assignments.find((assignment) => regionOfAssignment(assignment) === expected.region)?.id ?? null);
+    }
+  });
+
+  it('derives each firewall\'s diagnostics from its diagnostic settings', () => {
+    const firewalls = ofType('Microsoft.Network/azureFirewalls');
+    expect(coverage.firewalls.map((firewall) => lower(firewall.id)).sort()).toEqual(firewalls.map((firewall) => lower(firewall.id)).sort());
+    for (const expected of coverage.firewalls) {
+      const settings = ofType('Microsoft.Insights/diagnosticSettings').filter((setting) => lower(setting.id).startsWith(`${lower(expected.id)}/providers/`));
+      const enabled = (setting: Json, category: string): boolean => ((setting.properties as Json).logs as Json[]).some((log) => log.category === category && log.enabled === true);
+      const dedicated = settings.filter((setting) => (setting.properties as Json).logAnalyticsDestinationType === 'Dedicated');
+      expect(expected.resourceSpecificLogs, expected.name).toBe(dedicated.some((setting) => enabled(setting, 'AZFWNetworkRule')));
+      const firewall = firewalls.find((candidate) => lower(candidate.id) === lower(expected.id)) as Json;
+      const tcpLogging = ((firewall.properties as Json).additionalProperties as Json)['Network.AdditionalLogs.EnableTcpConnectionLogging'] === 'True';
+      expect(expected.flowTrace, expected.name).toBe(tcpLogging && dedicated.some((setting) => enabled(setting, 'AZFWFlowTrace')));
+    }
+  });
+
+  it('plans one assignment per uncovered region that has storage, and names the regions without', () => {
+    const regions = [...new Set(coverage.vnets.map((vnet) => vnet.region))].sort();
+    const covered = new Set(assignments.map(regionOfAssignment));
+    const withStorage = new Set(ofType('Microsoft.Storage/storageAccounts').map((storage) => storage.location));
+    expect(coverage.plan.assignments.map((assignment) => assignment.region).sort()).toEqual(regions.filter((region) => !covered.has(region) && withStorage.has(region)));
+    expect(coverage.plan.missing.map((missing) => missing.region).sort()).toEqual(regions.filter((region) => !covered.has(region) && !withStorage.has(region)));
+    expect(coverage.plan.noNewAssignment.map((entry) => entry.region).sort()).toEqual(regions.filter((region) => covered.has(region)));
+    const workspace = ofType('Microsoft.OperationalInsights/workspaces')[0];
+    for (const assignment of coverage.plan.assignments) {
+      const parameters = assignment.parameters;
+      expect(parameters.vnetRegion).toBe(assignment.region);
+      expect(storageRegion(parameters.storageId)).toBe(assignment.region);
+      expect(ofType('Microsoft.Network/networkWatchers').find((watcher) => lower(watcher.id) === lower(parameters.networkWatcherName))?.location).toBe(assignment.region);
+      expect(lower(parameters.workspaceResourceId)).toBe(lower(workspace?.id));
+      expect(parameters.workspaceRegion).toBe(workspace?.location);
+      expect(assignment.acceptedPolicyDefinitionIds).toContain(assignment.policyDefinitionId);
+    }
   });
 });
