@@ -50,15 +50,39 @@ const EMPTY_TOPOLOGY: Topology = {
   diagnosticSettings: [], networkWatchers: [],
 };
 
-/** The names a question may use, from the estate. */
+/**
+ * The names a question may use, from the estate. A PaaS resource fronted by a private
+ * endpoint answers to its endpoint's addresses too, and one the estate knows only as an
+ * endpoint's target (a storage account, a SQL server) is named after the last segment of
+ * that target id, so `<account>.blob.core.windows.net` resolves to it.
+ */
 export function knownNames(topology: Topology): KnownName[] {
+  const targetKinds: Record<string, string> = {
+    'microsoft.storage/storageaccounts': 'storageAccount', 'microsoft.keyvault/vaults': 'keyVault', 'microsoft.web/sites': 'webApp',
+    'microsoft.sql/servers': 'sqlServer', 'microsoft.documentdb/databaseaccounts': 'cosmosDb', 'microsoft.cache/redis': 'redisCache',
+    'microsoft.servicebus/namespaces': 'serviceBus', 'microsoft.containerregistry/registries': 'containerRegistry',
+    'microsoft.dbformysql/flexibleservers': 'mysqlServer', 'microsoft.dbformysql/servers': 'mysqlServer',
+    'microsoft.dbforpostgresql/flexibleservers': 'postgresServer', 'microsoft.dbforpostgresql/servers': 'postgresServer',
+  };
   const ipsOfNics = (ids: string[]) => topology.networkInterfaces
     .filter((nic) => ids.some((id) => id.toLowerCase() === nic.id.toLowerCase()))
     .flatMap((nic) => nic.privateIpAddresses);
+  const ipsOfEndpointsTo = (id: string) => [...new Set(topology.privateEndpoints
+    .filter((endpoint) => endpoint.targetResourceId?.toLowerCase() === id.toLowerCase())
+    .flatMap((endpoint) => endpoint.privateIpAddresses))].sort();
+  const listed = new Set([...topology.keyVaults, ...topology.webApps].map((resource) => resource.id.toLowerCase()));
+  const targets = [...new Map(topology.privateEndpoints.flatMap((endpoint) => {
+    const id = endpoint.targetResourceId;
+    if (!id || listed.has(id.toLowerCase())) return [];
+    const match = /\/providers\/([^/]+\/[^/]+)\/([^/]+)$/u.exec(id);
+    const kind = match?.[1] ? targetKinds[match[1].toLowerCase()] : undefined;
+    return kind && match?.[2] ? [[id.toLowerCase(), { name: match[2], kind, resourceId: id, ips: ipsOfEndpointsTo(id) }] as const] : [];
+  })).values()];
   return [
     ...topology.virtualMachines.map((machine) => ({ name: machine.name, kind: 'virtualMachine', resourceId: machine.id, ips: ipsOfNics(machine.networkInterfaceIds) })),
-    ...topology.keyVaults.map((vault) => ({ name: vault.name, kind: 'keyVault', resourceId: vault.id, ips: [] })),
-    ...topology.webApps.map((app) => ({ name: app.name, kind: 'webApp', resourceId: app.id, ips: [] })),
+    ...topology.keyVaults.map((vault) => ({ name: vault.name, kind: 'keyVault', resourceId: vault.id, ips: ipsOfEndpointsTo(vault.id) })),
+    ...topology.webApps.map((app) => ({ name: app.name, kind: 'webApp', resourceId: app.id, ips: ipsOfEndpointsTo(app.id) })),
+    ...targets,
     ...topology.privateEndpoints.map((endpoint) => ({ name: endpoint.name, kind: 'privateEndpoint', resourceId: endpoint.id, ips: endpoint.privateIpAddresses })),
     ...topology.firewalls.map((firewall) => ({ name: firewall.name, kind: 'azureFirewall', resourceId: firewall.id, ips: firewall.privateIpAddress ? [firewall.privateIpAddress] : [] })),
     ...topology.networkInterfaces.map((nic) => ({ name: nic.name, kind: 'networkInterface', resourceId: nic.id, ips: nic.privateIpAddresses })),

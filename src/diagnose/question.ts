@@ -2,7 +2,8 @@
  * The deterministic question parser: a chat message -> the flow to investigate
  * (source, destination, protocol, port, time window), or a clarification to ask.
  * No LLM. Never throws on user text; an endpoint is always a validated IP or
- * prefix, or a resource of `context.names`, so user text never reaches a query.
+ * prefix, a resource of `context.names`, or (a destination only) a host name that
+ * passed `isDnsName`, so user text never reaches a query unvalidated.
  *
  * Choices (see also question/time.ts for times, question/services.ts for ports):
  * - Order of reading: URLs, IP addresses, FQDNs, known names, "the app service"-style
@@ -12,7 +13,17 @@
  *   source, like a missing destination, is asked for, never guessed.
  * - "the app service" resolves when the estate has exactly one; with several it is asked about.
  * - An IP address of a known resource is that resource (a VM before its NIC, a vault
- *   before its private endpoint).
+ *   before its private endpoint). A PaaS resource named without an address has no `ip`:
+ *   which address the client reaches (public or private endpoint) is for the evidence to say.
+ * - An FQDN is a host name: it resolves to the resource it names (whole, or its first label
+ *   in an Azure service domain: `<account>.blob.core.windows.net` is the storage account);
+ *   otherwise it is an external host (`ip` null, `fqdn` set), allowed as the destination only
+ *   (a source needs an address the logs can show). One close to a known name is asked about.
+ * - Parentheses after an endpoint name the same endpoint ("https://api.example (vm-api01, 10.22.2.4)"):
+ *   one endpoint, the resource named, the address in parentheses pinned, the FQDN kept.
+ * - "can ping A but https://A times out": the service of the failing clause is the question.
+ * - An HTTP status ("HTTP 403", "gets 403") is not the HTTP service; from an HTTPS-only PaaS
+ *   resource it means HTTPS. A certificate error means TLS (443 when nothing else says).
  * - A port without a protocol is TCP, except the well-known UDP ports (53, 123).
  *   Protocol `any` and port null when nothing says; ping is ICMP (ICMPv6 between IPv6 addresses).
  * - A follow-up ("and on 443?", "what about yesterday?", "and from 10.0.0.9?") starts with
@@ -26,7 +37,7 @@ import { FlowEndpointSchema, QuestionSchema } from '../domain/verdict.js';
 import type { Protocol } from '../domain/vocabulary.js';
 import { canonicalIp, findAddresses } from './question/ip.js';
 import {
-  closeEnough, closestNames, editDistance, findFqdns, findKindPhrases, findKnownNames, lowerSameLength, portSuffix,
+  closeEnough, closestNames, editDistance, findFqdns, findKindPhrases, findKnownNames, isDnsName, lowerSameLength, portSuffix,
   type KnownName,
 } from './question/names.js';
 import { assignRoles, FILLERS, type Role, type Token } from './question/roles.js';
@@ -35,6 +46,7 @@ import { readWindow } from './question/time.js';
 import { ianaZone, UTC_ZONE, type Zone } from './question/zoned.js';
 
 export type { KnownName } from './question/names.js';
+export { isDnsName } from './question/names.js';
 export { POINT_MARGIN_IN_MINUTES } from './question/time.js';
 
 /** The longest question read; longer text is not a question but a paste. */
@@ -44,7 +56,7 @@ export const MAX_QUESTION_LENGTH = 4000;
 export const ParsedEndpointSchema = FlowEndpointSchema.extend({
   /** The resource kind of a known name ('virtualMachine', 'keyVault', ...). */
   kind: z.string().nullable(),
-  /** The FQDN the question used for it (`kv-prod.vault.azure.net`). */
+  /** The FQDN the question used for it (`kv-prod.vault.azure.net`); with `name` null, an external host. */
   fqdn: z.string().nullable(),
   /** A CIDR the question gave instead of one address (`ip` is then null). */
   prefix: z.string().nullable(),
@@ -96,6 +108,8 @@ export const PAAS_KINDS: ReadonlySet<string> = new Set([
 /** When one IP belongs to several resources, the one the user most likely means comes first. */
 const KIND_PREFERENCE = ['virtualMachine', 'webApp', 'functionApp', 'keyVault', 'storageAccount', 'sqlServer'];
 const KIND_LAST = ['azureFirewall', 'privateEndpoint', 'networkInterface', 'subnet', 'virtualNetwork'];
+/** PaaS kinds that answer HTTPS only: an HTTP status from one of them is an HTTPS answer. */
+const HTTPS_KINDS: ReadonlySet<string> = new Set(['keyVault', 'storageAccount', 'webApp', 'functionApp', 'containerRegistry', 'cosmosDb']);
 
 const DEFAULT_WINDOW_IN_MINUTES = 60;
 const FOLLOW_UP = /^\s*(?:and|also|what about|how about|same|and what about|ok(?:ay)?,? (?:and|what about))\b/u;
@@ -103,6 +117,16 @@ const URL = /\b(?<scheme>https?|ldaps?|ssh|rdp|ftp):\/\/(?:[^\s@/]*@)?(?<host>\[
 const NAME_SHAPED = /(?<![\p{L}\p{N}_.-])[\p{L}\p{N}][\p{L}\p{N}_.-]*[\p{L}\p{N}](?![\p{L}\p{N}_-])/gu;
 const WORD_TOKENS = /->|=>|[→⇒>]|[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu;
 const NOT_NAMES = new Set(['ipv4', 'ipv6', 'http2', 'http3', 'tls1.2', 'tls1.3', 'tls1.0', 'tls1.1', 'x64', 'x86', 'e.g', 'i.e', '24h', '2fa', 'mfa']);
+/** "HTTP 403", "http status 502": a status code, so the word is not the HTTP service. */
+const HTTP_STATUS = /\bhttps?\s*(?:status\s*)?(?:code\s*)?(?=[1-5]\d\d\b)/gu;
+/** A status code the question reports ("gets 403", "a 503 error", "403 forbidden"). */
+const STATUS_REPORTED = /\b(?:https?|status|code|gets?|got|getting|returns?|returned|returning|receives?|received|an?|with|throws?|throwing)\s+(?:an?\s+)?[1-5]\d\d\b|\b[1-5]\d\d\s+(?:forbidden|unauthori[sz]ed|not found|errors?|bad gateway|service unavailable|gateway time-?out|internal server error|response)\b/u;
+/** Clause breaks: "can ping A but https://A times out". */
+const CLAUSE_BREAK = /\b(?:but|yet|while|whereas|although|though|however)\b|[;]/gu;
+/** Words of a clause that reports something working. */
+const WORKING = /\b(?:can|could|works?|working|worked|fine|ok|okay|succeeds?|succeeded|successful|responds?|answers?|loads?|up)\b/u;
+/** Words of a clause that reports the failure. */
+const FAILING = /\b(?:cant|cannot|can't|not|no|fails?|failing|failed|failure|times? out|timing out|timed out|timeouts?|refused|refuses|errors?|unreachable|doesn'?t|don'?t|won'?t|didn'?t|isn'?t|broken|hangs?|drops?|reset|denied|blocked|403|5\d\d)\b/u;
 
 /** Something in the text that may be an endpoint. */
 interface Mention {
@@ -115,6 +139,14 @@ interface Mention {
   query: string;
   /** For a kind phrase with several matches: the names to choose from. */
   choices: string[] | null;
+  /** How it was written: an address pins its IP; a URL host leans to the destination. */
+  form: 'address' | 'fqdn' | 'name' | 'kind' | 'word';
+  /** Set for the host of a URL. */
+  url: boolean;
+  /** Set when a port was written with it ("10.62.1.4:1433"). */
+  withPort?: boolean;
+  /** Where the written form ends (after a URL's path): parentheses that follow describe it. */
+  after: number;
 }
 
 /** Most choices a clarification lists. */
@@ -134,7 +166,9 @@ function validIps(known: KnownName): string[] {
 }
 
 function endpointOf(known: KnownName, fqdn: string | null = null): ParsedEndpoint {
-  return { ip: validIps(known)[0] ?? null, name: known.name, resourceId: known.resourceId, kind: known.kind, fqdn, prefix: null };
+  // A PaaS resource is reached at whatever its name resolves to: no address is assumed.
+  const ip = PAAS_KINDS.has(known.kind) ? null : (validIps(known)[0] ?? null);
+  return { ip, name: known.name, resourceId: known.resourceId, kind: known.kind, fqdn, prefix: null };
 }
 
 function kindRank(kind: string): number {
@@ -154,17 +188,26 @@ function endpointOfIp(ip: string, names: readonly KnownName[]): ParsedEndpoint {
 }
 
 function display(mention: Mention): string {
-  return mention.endpoint?.name ?? mention.endpoint?.ip ?? mention.endpoint?.prefix ?? mention.text;
+  return mention.endpoint?.name ?? mention.endpoint?.ip ?? mention.endpoint?.prefix ?? mention.endpoint?.fqdn ?? mention.text;
+}
+
+function displayEndpoint(endpoint: ParsedEndpoint): string {
+  return endpoint.name ?? endpoint.ip ?? endpoint.prefix ?? endpoint.fqdn ?? '';
 }
 
 function identity(endpoint: ParsedEndpoint): string {
-  return endpoint.resourceId ?? endpoint.ip ?? endpoint.prefix ?? '';
+  return endpoint.resourceId ?? endpoint.ip ?? endpoint.prefix ?? (endpoint.fqdn === null ? '' : `fqdn:${endpoint.fqdn}`);
 }
 
 const EMPTY_ENDPOINT: ParsedEndpoint = { ip: null, name: null, resourceId: null, kind: null, fqdn: null, prefix: null };
 
 function isEmpty(endpoint: ParsedEndpoint): boolean {
-  return endpoint.ip === null && endpoint.name === null && endpoint.resourceId === null && endpoint.prefix === null;
+  return endpoint.ip === null && endpoint.name === null && endpoint.resourceId === null && endpoint.prefix === null && endpoint.fqdn === null;
+}
+
+/** An external host: only a validated DNS name ever becomes one. */
+function externalHost(fqdn: string): ParsedEndpoint | null {
+  return isDnsName(fqdn) ? { ...EMPTY_ENDPOINT, fqdn } : null;
 }
 
 /** Cleans chat text: NFKC, Teams mentions, control and zero-width characters, typographic quotes. */
@@ -199,10 +242,12 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
   let lower = lowerSameLength(normalised);
   const mentions: Mention[] = [];
   const explicitPorts: Array<{ port: number; text: string }> = [];
-  const services: Service[] = [];
+  const services: Array<{ service: Service; at: number }> = [];
   const removed: Array<{ start: number; end: number }> = [];
-  const addMention = (mention: Mention) => {
-    mentions.push(mention);
+  const urlHosts: Array<{ start: number; end: number; after: number }> = [];
+  const addMention = (mention: Omit<Mention, 'url' | 'after'>) => {
+    const host = urlHosts.find(({ start }) => start === mention.start);
+    mentions.push({ ...mention, url: host !== undefined, after: host?.after ?? mention.end });
     lower = mask(lower, mention.start, mention.end);
   };
   const addPort = (port: number | null, portText: string | null): ParseOutcome | null => {
@@ -218,9 +263,10 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
     const scheme = groups.scheme ?? '';
     const schemeEnd = match.index + scheme.length + 3;
     const service = findServices(scheme).find((found) => found.type === 'service');
-    if (service?.type === 'service') services.push(service.service);
+    if (service?.type === 'service') services.push({ service: service.service, at: match.index });
     const hostStart = lower.indexOf(groups.host ?? '', schemeEnd);
     const hostEnd = hostStart + (groups.host ?? '').length;
+    urlHosts.push({ start: hostStart, end: hostEnd, after: match.index + match[0].length });
     const problem = addPort(groups.port === undefined ? null : Number(groups.port), groups.port ?? null);
     if (problem) return problem;
     removed.push({ start: match.index, end: hostStart }, { start: hostEnd, end: match.index + match[0].length });
@@ -235,7 +281,10 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
     const endpoint = address.type === 'address'
       ? endpointOfIp(address.ip, names)
       : { ...EMPTY_ENDPOINT, prefix: address.prefix };
-    addMention({ start: address.start, end: address.end, text: normalised.slice(address.start, address.end), endpoint, query: '', choices: null });
+    addMention({
+      start: address.start, end: address.end, text: normalised.slice(address.start, address.end), endpoint, query: '', choices: null, form: 'address',
+      withPort: address.type === 'address' && address.port !== null,
+    });
     if (address.type === 'address') {
       const problem = addPort(address.port, address.portText);
       if (problem) return problem;
@@ -245,16 +294,14 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
   for (const fqdn of findFqdns(lower, names)) {
     const suffix = portSuffix(lower, fqdn.end);
     const end = fqdn.end + (suffix?.length ?? 0);
-    addMention({
-      start: fqdn.start, end, text: fqdn.fqdn,
-      endpoint: fqdn.known ? endpointOf(fqdn.known, fqdn.fqdn) : null, query: fqdn.label, choices: null,
-    });
+    const endpoint = fqdn.known ? endpointOf(fqdn.known, fqdn.fqdn) : fqdn.typo ? null : externalHost(fqdn.fqdn);
+    addMention({ start: fqdn.start, end, text: fqdn.fqdn, endpoint, query: fqdn.label, choices: null, form: 'fqdn', withPort: suffix !== null });
     const problem = addPort(suffix?.port ?? null, suffix?.text ?? null);
     if (problem) return problem;
   }
 
   for (const found of findKnownNames(lower, names)) {
-    addMention({ start: found.start, end: found.end, text: found.known.name, endpoint: endpointOf(found.known), query: '', choices: null });
+    addMention({ start: found.start, end: found.end, text: found.known.name, endpoint: endpointOf(found.known), query: '', choices: null, form: 'name', withPort: found.port !== null });
     const problem = addPort(found.port, found.portText);
     if (problem) return problem;
   }
@@ -272,7 +319,7 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
     addMention({
       start: phrase.start, end: phrase.end, text: phrase.phrase,
       endpoint: only ? endpointOf(only) : null, query: phrase.phrase,
-      choices: ofKind.length > 1 ? ofKind.map((known) => known.name).sort() : [],
+      choices: ofKind.length > 1 ? ofKind.map((known) => known.name).sort() : [], form: 'kind',
     });
   }
 
@@ -283,11 +330,16 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
   }
   if (time.kind === 'clarify') return clarify(time.code, time.message, time.candidates);
 
+  const statusReported = STATUS_REPORTED.test(lower);
+  for (const match of lower.matchAll(HTTP_STATUS)) {
+    removed.push({ start: match.index, end: match.index + match[0].length });
+    lower = mask(lower, match.index, match.index + match[0].length);
+  }
   let protocolWord: 'tcp' | 'udp' | 'icmp' | null = null;
   for (const found of findServices(lower)) {
     if (found.type === 'invalid-port') return clarify('question.invalid-port', `Port ${found.port} is not a valid port (1-65535).`);
     if (found.type === 'service') {
-      services.push(found.service);
+      services.push({ service: found.service, at: found.start });
       continue;
     }
     removed.push({ start: found.start, end: found.end });
@@ -308,11 +360,12 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
     const nonAscii = /[^\p{ASCII}]/u.test(word) && /[a-z]/u.test(word);
     const close = names.some((known) => closeEnough(word, editDistance(word.slice(0, 80), known.name)));
     if (!(mixed || nonAscii || (close && /[-_.]/u.test(word)))) continue;
-    addMention({ start: match.index, end: match.index + word.length, text: word, endpoint: null, query: word, choices: null });
+    addMention({ start: match.index, end: match.index + word.length, text: word, endpoint: null, query: word, choices: null, form: 'word' });
   }
 
   const tokens = tokenise(normalised, lower, mentions, removed, names);
   if (tokens.added.length > 0) mentions.push(...tokens.added);
+  mergeParentheticals(mentions, normalised, names);
 
   // One endpoint per resource: "kv-prod.vault.azure.net (kv-prod)" is one.
   const groups: number[] = mentions.map((_, index) => index);
@@ -321,7 +374,9 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
     const first = mentions.findIndex((other) => other.endpoint !== null && identity(other.endpoint) === identity(mention.endpoint as ParsedEndpoint));
     if (first !== -1 && first < index) groups[index] = first;
   });
-  const groupTokens: Token[] = tokens.tokens.map((token) => (token.type === 'endpoint' ? { type: 'endpoint', index: groups[token.index] ?? token.index } : token));
+  const groupTokens: Token[] = tokens.tokens.map((token) => (token.type === 'endpoint'
+    ? { type: 'endpoint', index: groups[token.index] ?? token.index, ...(mentions[token.index]?.url || mentions[token.index]?.withPort ? { leans: 'destination' as const } : {}) }
+    : token));
   const assignment = assignRoles(groupTokens, mentions.length);
   if (assignment.kind === 'conflict') {
     return clarify('question.ambiguous-endpoints', 'The question names several endpoints in the same role; which is the source and which the destination? e.g. "from 10.0.0.4 to vm-app01".',
@@ -376,7 +431,13 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
     source = EMPTY_ENDPOINT;
   }
   if (!isEmpty(source) && identity(source) === identity(destination)) {
-    return clarify('question.same-endpoint', `The source and the destination are both ${destination.name ?? destination.ip ?? destination.prefix}; which other end do you mean?`);
+    return clarify('question.same-endpoint', `The source and the destination are both ${displayEndpoint(destination)}; which other end do you mean?`);
+  }
+  // The logs show a source by its address: a host name alone cannot be looked up there.
+  for (const endpoint of [source, ...via]) {
+    if (endpoint.fqdn !== null && endpoint.name === null && endpoint.ip === null) {
+      return clarify('question.unknown-name', `I don't know "${endpoint.fqdn}" in the estate you may investigate; give its IP address or resource name.`);
+    }
   }
 
   // Port, protocol and service.
@@ -384,8 +445,9 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
   if (distinctPorts.length > 1) {
     return clarify('question.ambiguous-port', 'The question names more than one port; which one?', distinctPorts.map(String));
   }
-  const distinctServices = services.filter((service, index) => services.findIndex((other) => other.name === service.name) === index);
   const explicitPort = distinctPorts[0] ?? null;
+  const asked = servicesAsked(services, lower, explicitPort, assumptions);
+  const distinctServices = asked.filter((service, index) => asked.findIndex((other) => other.name === service.name) === index);
   if (explicitPort === null && new Set(distinctServices.map((service) => `${service.port}/${service.protocol}`)).size > 1) {
     return clarify('question.ambiguous-service', 'The question names more than one service; which one?', distinctServices.map((service) => service.name));
   }
@@ -400,6 +462,10 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
     serviceName = previous.serviceName;
   } else {
     port = explicitPort ?? service?.port ?? null;
+    if (port === null && service === undefined && protocolWord === null && statusReported && destination.kind !== null && HTTPS_KINDS.has(destination.kind)) {
+      port = 443;
+      assumptions.push(`an HTTP status from ${destination.name}: HTTPS (443)`);
+    }
     const portService = port === null ? undefined : SERVICE_BY_PORT.get(port);
     serviceName = service?.name ?? portService?.name ?? null;
     const serviceProtocol = service && !(service.protocol.startsWith('icmp') && explicitPort !== null) ? service.protocol : null;
@@ -422,6 +488,87 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
   return { kind: 'question', question };
 }
 
+/**
+ * The services the question asks about. "can ping A but https://A times out": when clauses
+ * report some services working and others failing, the failing ones. A generic "TLS" or
+ * "certificate" gives way to the service named with it ("LDAPS certificate error" is LDAPS).
+ */
+function servicesAsked(services: ReadonlyArray<{ service: Service; at: number }>, lower: string, explicitPort: number | null, assumptions: string[]): Service[] {
+  let kept = [...services];
+  const names = new Set(kept.map(({ service }) => service.name));
+  if (explicitPort === null && names.size > 1) {
+    const breaks = [0, ...[...lower.matchAll(CLAUSE_BREAK)].map((match) => match.index), lower.length];
+    const clauseOf = (at: number) => {
+      const index = breaks.findIndex((position, cursor) => at >= position && at < (breaks[cursor + 1] ?? lower.length));
+      return lower.slice(breaks[index] ?? 0, breaks[index + 1] ?? lower.length).replace(/'/gu, '');
+    };
+    const failing = kept.filter(({ at }) => FAILING.test(clauseOf(at)));
+    const working = kept.filter(({ at }) => !FAILING.test(clauseOf(at)) && WORKING.test(clauseOf(at)));
+    if (failing.length > 0 && working.length > 0 && failing.length + working.length === kept.length) {
+      const failingNames = new Set(failing.map(({ service }) => service.name));
+      const workingNames = [...new Set(working.map(({ service }) => service.name))].filter((name) => !failingNames.has(name));
+      if (workingNames.length > 0) assumptions.push(`${workingNames.join(', ')} works: the question is about ${[...failingNames].join(', ')}`);
+      kept = failing;
+    }
+  }
+  const generic = kept.filter(({ service }) => service.name === 'TLS');
+  const carriers = kept.filter(({ service }) => service.name !== 'TLS' && service.protocol === 'tcp');
+  const chosen = generic.length > 0 && carriers.length > 0 && generic.length + carriers.length === kept.length ? carriers : kept;
+  return chosen.map(({ service }) => service);
+}
+
+/** Separators inside parentheses that describe one endpoint: "(vm-api01, 10.22.2.4)". */
+const PARENTHESIS_OPEN = /^\s*[([]\s*$/u;
+const PARENTHESIS_SEPARATOR = /^\s*[,;/|]?\s*$/u;
+const PARENTHESIS_CLOSE = /^\s*[)\]]/u;
+
+/**
+ * "https://claims-api.example (vm-claimsapi01, 10.22.2.4)", "vm-ops01 (10.83.1.4)": the parts
+ * name one endpoint. When they agree (at most one resource, at most one address, the address
+ * the resource's own or unknown), every part becomes the same endpoint, so roles see one.
+ */
+function mergeParentheticals(mentions: Mention[], normalised: string, names: readonly KnownName[]): void {
+  const ordered = mentions.filter((mention) => mention.endpoint !== null).sort((left, right) => left.start - right.start);
+  for (let cursor = 0; cursor < ordered.length; cursor += 1) {
+    const head = ordered[cursor] as Mention;
+    const first = ordered[cursor + 1];
+    if (!first || !PARENTHESIS_OPEN.test(normalised.slice(head.after, first.start))) continue;
+    const members = [first];
+    while (true) {
+      const last = members.at(-1) as Mention;
+      const next = ordered[cursor + members.length + 1];
+      if (!next || !PARENTHESIS_SEPARATOR.test(normalised.slice(last.end, next.start))) break;
+      members.push(next);
+    }
+    const last = members.at(-1) as Mention;
+    if (!PARENTHESIS_CLOSE.test(normalised.slice(last.end, last.end + 40))) continue;
+    const merged = mergeEndpoints([head, ...members], names);
+    if (!merged) continue;
+    for (const mention of [head, ...members]) mention.endpoint = merged;
+    cursor += members.length;
+  }
+}
+
+/** One endpoint from parts that describe it, or null when they disagree. */
+function mergeEndpoints(parts: readonly Mention[], names: readonly KnownName[]): ParsedEndpoint | null {
+  const endpoints = parts.map((part) => part.endpoint as ParsedEndpoint);
+  if (endpoints.some((endpoint) => endpoint.prefix !== null)) return null;
+  const resources = [...new Set(endpoints.flatMap((endpoint) => (endpoint.resourceId === null ? [] : [endpoint.resourceId])))];
+  const pinned = [...new Set(parts.flatMap((part) => (part.form === 'address' && part.endpoint?.ip ? [part.endpoint.ip] : [])))];
+  if (resources.length > 1 || pinned.length > 1) return null;
+  const fqdn = endpoints.find((endpoint) => endpoint.fqdn !== null)?.fqdn ?? null;
+  const resource = endpoints.find((endpoint) => endpoint.resourceId !== null);
+  const ip = pinned[0] ?? null;
+  if (resource) {
+    const own = names.filter((known) => known.resourceId === resource.resourceId).flatMap(validIps);
+    // "vm-app01 (10.9.9.9)" when vm-app01 has another address: not one endpoint.
+    if (ip !== null && own.length > 0 && !own.includes(ip)) return null;
+    return { ...resource, ip: ip ?? resource.ip, fqdn: fqdn ?? resource.fqdn };
+  }
+  const address = endpoints.find((endpoint) => endpoint.ip !== null);
+  return address ? { ...address, ip, fqdn } : fqdn === null ? null : { ...EMPTY_ENDPOINT, fqdn };
+}
+
 /** Splits the text into words and endpoint tokens; plain words right after "from"/"to" close to a known name become mentions. */
 function tokenise(normalised: string, lower: string, mentions: readonly Mention[], removed: ReadonlyArray<{ start: number; end: number }>, names: readonly KnownName[]):
   { tokens: Token[]; added: Mention[] } {
@@ -441,7 +588,8 @@ function tokenise(normalised: string, lower: string, mentions: readonly Mention[
       const afterMarker = previous?.type === 'word' && ['from', 'to', 'reach', 'into'].includes(previous.word);
       const isMasked = lower.slice(from + match.index, from + match.index + match[0].length).includes('\u0001');
       if (afterMarker && !isMasked && word.length >= 3 && !FILLERS.has(word) && closestNames(word, names, 5, false).length > 0) {
-        added.push({ start: from + match.index, end: from + match.index + match[0].length, text: match[0], endpoint: null, query: word, choices: null });
+        const end = from + match.index + match[0].length;
+        added.push({ start: from + match.index, end, text: match[0], endpoint: null, query: word, choices: null, form: 'word', url: false, after: end });
         tokens.push({ type: 'endpoint', index: mentions.length + added.length - 1 });
       } else {
         tokens.push({ type: 'word', word });

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseQuestion, ParsedQuestionSchema, type ParsedEndpoint, type ParseOutcome, type ParsedQuestion } from '../../src/diagnose/question.js';
+import { isDnsName, parseQuestion, ParsedQuestionSchema, type ParsedEndpoint, type ParseOutcome, type ParsedQuestion } from '../../src/diagnose/question.js';
 import { context, NAMES, NOW, questionOf } from './question-fixture.js';
 
 const SEED = 20261120;
@@ -22,8 +22,17 @@ function expectSafeEndpoint(endpoint: ParsedEndpoint): void {
     expect(endpoint.kind).toBe(known?.kind);
   }
   if (endpoint.fqdn !== null) {
-    expect(endpoint.name).not.toBeNull();
+    // A host name of a known resource, or an external host that passed the DNS-name check.
     expect(endpoint.fqdn).toMatch(/^[a-z0-9.-]+$/);
+    expect(isDnsName(endpoint.fqdn)).toBe(true);
+    expect(endpoint.fqdn.split('.').every((label) => label.length >= 1 && label.length <= 63 && !label.startsWith('-') && !label.endsWith('-'))).toBe(true);
+  }
+}
+
+/** An external host (no resource, no address) may only be the destination: the logs show a source by its address. */
+function expectExternalOnlyAsDestination(question: ParsedQuestion): void {
+  for (const endpoint of [question.source, ...question.via]) {
+    expect(endpoint.fqdn !== null && endpoint.name === null && endpoint.ip === null).toBe(false);
   }
 }
 
@@ -36,6 +45,7 @@ function expectSafe(outcome: ParseOutcome, now: Date = NOW): void {
   }
   const question = ParsedQuestionSchema.parse(outcome.question);
   for (const endpoint of [question.source, question.destination, ...question.via]) expectSafeEndpoint(endpoint);
+  expectExternalOnlyAsDestination(question);
   if (question.port !== null) expect(question.port >= 1 && question.port <= 65535).toBe(true);
   const start = Date.parse(question.window.start);
   const end = Date.parse(question.window.end);
@@ -50,6 +60,9 @@ const FRAGMENTS = [
   'UTC', 'EST', 'Europe/Berlin', 'rdp', 'https', 'ping', 'port 3389', 'tcp/443', ':3389', 'on 99999', 'dns', '?',
   "'; drop table x; --", '| where 1 == 1', 'let x = 1;', '\n| project *', '"', '`', '\\', '<at>netproof</at>', '@netproof',
   '$(rm -rf /)', '${jndi:ldap://x}', 'https://kv-prod.vault.azure.net/secrets?x=1', '\u0000', '\u200b', '\ud83d\ude00', '\ud800',
+  'api.partner.example', 'https://api.partner.example/pay', 'p\u0430ypal.example.com', 'bad-.example.com', '-bad.example.com',
+  `${'a'.repeat(64)}.example.com`, 'chain.pem', 'x.y', '(vm-app01, 10.201.1.4)', '(10.9.9.9)', 'but', 'times out', 'works', 'HTTP 403',
+  'certificate error', 'since this morning', 'e.g.', 'gets 403 from', 'on',
 ];
 
 const fragmentText = fc.array(fc.oneof(

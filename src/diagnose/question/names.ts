@@ -15,8 +15,11 @@ export interface KnownName {
 /** A known name found in the text. */
 export interface NameMatch { start: number; end: number; known: KnownName; port: number | null; portText: string | null }
 
-/** An FQDN found in the text, resolved when a known resource answers to it. */
-export interface FqdnMatch { start: number; end: number; fqdn: string; known: KnownName | null; label: string }
+/**
+ * An FQDN found in the text: resolved when a known resource answers to it; otherwise
+ * `typo` when it looks like a misspelt known resource (asked about), else an external host.
+ */
+export interface FqdnMatch { start: number; end: number; fqdn: string; known: KnownName | null; label: string; typo: boolean }
 
 /** A phrase that names a kind of resource ("the app service") rather than a resource. */
 export interface KindPhraseMatch { start: number; end: number; phrase: string; kinds: string[] }
@@ -113,6 +116,30 @@ export function findKnownNames(lower: string, names: readonly KnownName[]): Name
 }
 
 const FQDN = /(?<![\p{L}\p{N}_.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9](?![\p{L}\p{N}_-]|\.[\p{L}\p{N}])/gu;
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Endings of file names and tool names that look like a last DNS label ("chain.pem", "node.js"). */
+const NOT_HOST_ENDINGS = new Set([
+  'js', 'ts', 'py', 'txt', 'log', 'json', 'xml', 'yaml', 'yml', 'csv', 'pcap', 'pcapng', 'cap', 'etl', 'exe', 'dll', 'ps1',
+  'sh', 'md', 'htm', 'cer', 'crt', 'pem', 'pfx', 'p12', 'key', 'zip', 'gz', 'conf', 'cfg', 'ini', 'msi', 'bat', 'cmd', 'jar',
+  'war', 'har', 'png', 'jpg', 'pdf', 'docx', 'xlsx',
+]);
+
+/**
+ * True for a syntactically valid DNS host name in lower case: ASCII letters, digits and
+ * hyphens in labels of 1-63 characters, at least two labels, 253 characters at most, a last
+ * label that starts with a letter. Look-alike letters from other scripts never pass.
+ */
+export function isDnsName(text: string): boolean {
+  if (text.length === 0 || text.length > 253) return false;
+  const labels = text.split('.');
+  const last = labels.at(-1) ?? '';
+  return labels.length >= 2 && labels.every((label) => DNS_LABEL.test(label)) && /^[a-z]/.test(last) && !NOT_HOST_ENDINGS.has(last);
+}
+
+/** The Azure service domain an FQDN belongs to (public or privatelink form), if any. */
+function serviceDomainOf(fqdn: string): { suffix: string; kinds: string[] } | undefined {
+  return SERVICE_DOMAINS.find(({ suffix }) => fqdn.endsWith(suffix));
+}
 
 /** The known resource an FQDN names: the whole name, else its first label (in an Azure service domain, of the matching kind). */
 export function resolveFqdn(fqdn: string, names: readonly KnownName[]): KnownName | null {
@@ -122,20 +149,34 @@ export function resolveFqdn(fqdn: string, names: readonly KnownName[]): KnownNam
   };
   const whole = byName(fqdn, null);
   if (whole) return whole;
-  const domain = SERVICE_DOMAINS.find(({ suffix }) => fqdn.endsWith(suffix));
+  const domain = serviceDomainOf(fqdn);
   const labels = fqdn.split('.');
   // "kv-prod.privatelink.vaultcore.azure.net" and "app-x.scm.azurewebsites.net" name kv-prod and app-x.
   const label = labels[0] ?? '';
   return byName(label, domain?.kinds ?? null);
 }
 
-/** Every FQDN in `lower`, resolved where possible. */
+/**
+ * True when an unresolved FQDN looks like a misspelt resource of the estate: its first label
+ * is close to a known name (of the service's kind, in an Azure service domain; elsewhere
+ * only a resource-like label with letters and digits, "vm-app1.contoso.local").
+ */
+function looksLikeTypo(fqdn: string, label: string, names: readonly KnownName[]): boolean {
+  const domain = serviceDomainOf(fqdn);
+  const candidates = domain ? names.filter((known) => domain.kinds.includes(known.kind)) : names;
+  if (!domain && !(/[a-z]/.test(label) && /\d/.test(label) && label.length >= 4)) return false;
+  return candidates.some((known) => closeEnough(label, editDistance(label.slice(0, 80), known.name)));
+}
+
+/** Every FQDN in `lower`, resolved where possible; text that is no valid DNS name is skipped. */
 export function findFqdns(lower: string, names: readonly KnownName[]): FqdnMatch[] {
   const matches: FqdnMatch[] = [];
   for (const match of lower.matchAll(FQDN)) {
     const fqdn = match[0];
-    if (fqdn.length > 253) continue;
-    matches.push({ start: match.index, end: match.index + fqdn.length, fqdn, known: resolveFqdn(fqdn, names), label: fqdn.split('.')[0] ?? fqdn });
+    if (!isDnsName(fqdn)) continue;
+    const label = fqdn.split('.')[0] ?? fqdn;
+    const known = resolveFqdn(fqdn, names);
+    matches.push({ start: match.index, end: match.index + fqdn.length, fqdn, known, label, typo: known === null && looksLikeTypo(fqdn, label, names) });
   }
   return matches;
 }

@@ -2,12 +2,18 @@
  * Which endpoint is the source and which the destination, from the words around
  * them: "from A", "to B", "B is unreachable", "A can't reach", "A -> B".
  * Words before an endpoint beat words after it ("10.0.0.4 to vm-a times out": vm-a
- * is the destination). Endpoints no word places fill the missing roles in order:
+ * is the destination). Weaker hints come last: "on B" ("SQL on vm-sql01", "an error on
+ * https://vm-web01") and "gets a 403 from B" (B answered, so B is the destination); a URL
+ * is what the client asks for, so its host is a destination unless a word before it says
+ * otherwise. Endpoints nothing places fill the missing roles in the order they are written:
  * the first one left is the source ("A can't reach B" has only "reach" before B).
  */
 
-/** A token of the question: a word (lower case, apostrophes removed) or an endpoint. */
-export type Token = { type: 'word'; word: string } | { type: 'endpoint'; index: number };
+/**
+ * A token of the question: a word (lower case, apostrophes removed) or an endpoint;
+ * `leans` is set for the host of a URL or an endpoint written with its port.
+ */
+export type Token = { type: 'word'; word: string } | { type: 'endpoint'; index: number; leans?: 'destination' };
 
 /** The part an endpoint plays in the question. */
 export type Role = 'source' | 'destination' | 'via';
@@ -26,6 +32,15 @@ const DESTINATION_BEFORE = new Set([
   'against', 'contact', 'contacting', '->', '=>', '→', '⇒', '>',
 ]);
 const VIA_BEFORE = new Set(['via', 'through', 'thru']);
+/** Weak: "SQL on vm-sql01", "a certificate error on https://vm-web01" (but "users on 10.1.0.0/24 can't ..." is a source). */
+const WEAK_DESTINATION_BEFORE = new Set(['on']);
+/** "gets a 403 from B", "receives resets from B": what comes back comes from the destination. */
+const RECEIVE = new Set([
+  'get', 'gets', 'got', 'getting', 'receive', 'receives', 'received', 'receiving', 'see', 'sees', 'seeing',
+  'download', 'downloads', 'downloading', 'downloaded', 'fetch', 'fetches', 'fetching', 'pull', 'pulls', 'pulling', 'read', 'reads', 'reading',
+]);
+/** How many words back from "from" a receiving verb still counts. */
+const RECEIVE_REACH = 10;
 /** Words after an endpoint that make it the destination ("vm-a is unreachable", "can't be reached"). */
 const DESTINATION_AFTER = new Set(['unreachable', 'reachable', 'down', 'unavailable', 'responding', 'unresponsive', 'offline']);
 const PASSIVE = new Set(['reached', 'accessed', 'contacted', 'pinged', 'connected']);
@@ -34,6 +49,9 @@ const SOURCE_AFTER = new Set([
   'cant', 'cannot', 'can', 'could', 'couldnt', 'unable', 'fails', 'failed', 'failing', 'doesnt', 'didnt', 'does', 'did',
   'wont', 'times', 'timing', 'timed', 'gets', 'get', 'got', 'trying', 'tries', 'tried', 'talking', 'connecting', 'sends',
   'sending', 'calls', 'pings', '->', '=>', '→', '⇒', '>',
+  // "why can't vm-a connect to ...": the verb right after the subject.
+  'connect', 'reach', 'access', 'open', 'call', 'map', 'mount', 'load', 'download', 'upload', 'query', 'read', 'talk', 'send',
+  'resolve', 'browse', 'fetch', 'use', 'ssh', 'rdp',
 ]);
 const AUXILIARIES = new Set(['is', 'was', 'are', 'still', 'keeps', 'keep', 'always', 'now', 'also', 'just', 'suddenly', 'not']);
 /** Words that end the look-ahead after an endpoint. */
@@ -44,14 +62,24 @@ function wordAt(tokens: readonly Token[], index: number): string | null {
   return token?.type === 'word' ? token.word : null;
 }
 
-/** The marker word before the endpoint at `index`, skipping fillers. */
-function markerBefore(tokens: readonly Token[], index: number): string | null {
+/** The marker word before the endpoint at `index`, skipping fillers, and its position. */
+function markerBefore(tokens: readonly Token[], index: number): { word: string; position: number } | null {
   for (let cursor = index - 1, skipped = 0; cursor >= 0 && skipped <= 3; cursor -= 1, skipped += 1) {
     const word = wordAt(tokens, cursor);
     if (word === null) return null;
-    if (!FILLERS.has(word)) return word;
+    if (!FILLERS.has(word)) return { word, position: cursor };
   }
   return null;
+}
+
+/** True when a receiving verb comes shortly before the "from" at `position`, with no endpoint between. */
+function receivedBefore(tokens: readonly Token[], position: number): boolean {
+  for (let cursor = position - 1; cursor >= 0 && cursor >= position - RECEIVE_REACH; cursor -= 1) {
+    const word = wordAt(tokens, cursor);
+    if (word === null) return false;
+    if (RECEIVE.has(word)) return true;
+  }
+  return false;
 }
 
 function roleAfter(tokens: readonly Token[], index: number): Role | null {
@@ -73,40 +101,60 @@ function roleAfter(tokens: readonly Token[], index: number): Role | null {
   return first !== undefined && SOURCE_AFTER.has(first) ? 'source' : null;
 }
 
+/**
+ * How sure a hint is: a word before the endpoint (3) beats a URL, a port written with it or
+ * words after it (2), which beat "on B" and "gets ... from B" (1).
+ */
+type Strength = 0 | 1 | 2 | 3;
+
+/** The role the words around one endpoint token give it, and how sure that is. */
+function hintAt(tokens: readonly Token[], position: number, token: Extract<Token, { type: 'endpoint' }>): { role: Role | null; strength: Strength } {
+  const found = markerBefore(tokens, position);
+  const marker = found?.word ?? null;
+  const received = found !== null && marker === 'from' && receivedBefore(tokens, found.position);
+  if (marker !== null && SOURCE_BEFORE.has(marker) && !received) return { role: 'source', strength: 3 };
+  if (marker !== null && DESTINATION_BEFORE.has(marker)) return { role: 'destination', strength: 3 };
+  if (marker !== null && VIA_BEFORE.has(marker)) return { role: 'via', strength: 3 };
+  // A URL, or a port written with the endpoint, is what the client asks for.
+  if (token.leans === 'destination') return { role: 'destination', strength: 2 };
+  const after = roleAfter(tokens, position);
+  if (after !== null) return { role: after, strength: 2 };
+  if (received || (marker !== null && WEAK_DESTINATION_BEFORE.has(marker))) return { role: 'destination', strength: 1 };
+  return { role: null, strength: 0 };
+}
+
 /** The role of each endpoint token (by endpoint index), or a conflict to ask about. */
 export function assignRoles(tokens: readonly Token[], endpointCount: number):
   { kind: 'roles'; roles: Array<Role | null> } | { kind: 'conflict'; indexes: number[] } {
   const roles: Array<Role | null> = new Array<Role | null>(endpointCount).fill(null);
-  const strong: boolean[] = new Array<boolean>(endpointCount).fill(false);
+  const strengths: Strength[] = new Array<Strength>(endpointCount).fill(0);
+  const firstSeen: number[] = new Array<number>(endpointCount).fill(Number.MAX_SAFE_INTEGER);
   tokens.forEach((token, position) => {
     if (token.type !== 'endpoint') return;
-    const marker = markerBefore(tokens, position);
-    let role: Role | null = null;
-    if (marker !== null && SOURCE_BEFORE.has(marker)) role = 'source';
-    else if (marker !== null && DESTINATION_BEFORE.has(marker)) role = 'destination';
-    else if (marker !== null && VIA_BEFORE.has(marker)) role = 'via';
-    const isStrong = role !== null;
-    role ??= roleAfter(tokens, position);
-    const current = roles[token.index] ?? null;
-    // The same endpoint twice ("kv-prod.vault.azure.net (kv-prod)"): a word before it wins.
-    if (current === null || (isStrong && !strong[token.index])) {
-      roles[token.index] = role;
-      strong[token.index] = isStrong;
+    firstSeen[token.index] = Math.min(firstSeen[token.index] ?? position, position);
+    const hint = hintAt(tokens, position, token);
+    // The same endpoint twice ("kv-prod.vault.azure.net (kv-prod)"): the surest hint wins, else the first.
+    if (hint.strength > (strengths[token.index] ?? 0)) {
+      roles[token.index] = hint.role;
+      strengths[token.index] = hint.strength;
     }
   });
   for (const role of ['source', 'destination'] as const) {
     const holders = roles.flatMap((candidate, index) => (candidate === role ? [index] : []));
     if (holders.length > 1) {
-      const strongHolders = holders.filter((index) => strong[index]);
-      // A word before an endpoint beats a word after another one.
-      if (strongHolders.length === 1) {
-        for (const index of holders) if (!strong[index]) roles[index] = null;
+      const surest = Math.max(...holders.map((index) => strengths[index] ?? 0));
+      const surestHolders = holders.filter((index) => strengths[index] === surest);
+      // A surer hint for one endpoint beats weaker ones for the others.
+      if (surestHolders.length === 1) {
+        for (const index of holders) if (strengths[index] !== surest) roles[index] = null;
       } else {
         return { kind: 'conflict', indexes: holders };
       }
     }
   }
-  const unplaced = roles.flatMap((role, index) => (role === null ? [index] : []));
+  // In the order they are written, not the order they were found (addresses are found before names).
+  const unplaced = roles.flatMap((role, index) => (role === null ? [index] : []))
+    .sort((left, right) => (firstSeen[left] ?? 0) - (firstSeen[right] ?? 0) || left - right);
   for (const index of unplaced) {
     if (!roles.includes('source') && (roles.includes('destination') || unplaced.length > 1 || endpointCount > 1)) roles[index] = 'source';
     else if (!roles.includes('destination')) roles[index] = 'destination';

@@ -447,7 +447,7 @@ export function readWindow(lower: string, original: string, context: TimeContext
   }
   const zone = reader.globalZones[0]?.zone ?? context.zone;
   const assumptions: string[] = [];
-  let expressions = reader.expressions.filter((expression) => expression.kind !== 'now');
+  let expressions: Expression[] = reader.expressions.filter((expression) => expression.kind !== 'now');
   // "yesterday ... between 8 and 9": a lone date applies to the times that have none.
   const dayOnly = expressions.filter((expression) => expression.kind === 'point' && expression.at.tod === null);
   const timed = expressions.filter((expression) => !dayOnly.includes(expression));
@@ -465,11 +465,17 @@ export function readWindow(lower: string, original: string, context: TimeContext
       return expression;
     });
   }
-  if (expressions.length > 1) {
-    return clarify('question.ambiguous-time', 'The question gives more than one time; which window do you mean?',
-      expressions.map(({ start, end }) => original.slice(start, end).trim()));
-  }
   const now = context.nowInMs;
+  const textOf = (expression: Expression) => original.slice(expression.start, expression.end).trim();
+  if (expressions.length > 1) {
+    const precise = preciseAmong(expressions, (expression) => windowOf(expression, []));
+    if (!precise) {
+      return clarify('question.ambiguous-time', 'The question gives more than one time; which window do you mean?', expressions.map(textOf));
+    }
+    const others = expressions.filter((expression) => expression !== precise).map((expression) => `"${textOf(expression)}"`);
+    assumptions.push(`took "${textOf(precise)}", the most precise of the times given (also ${others.join(', ')})`);
+    expressions = [precise];
+  }
   const expression = expressions[0];
   if (!expression) {
     return {
@@ -477,105 +483,139 @@ export function readWindow(lower: string, original: string, context: TimeContext
       explicit: false, zone, spans, assumptions: [`no time given: the last ${context.defaultWindowInMinutes} minutes`],
     };
   }
-  const pointZone = (point: Point) => point.zone ?? zone;
-  const todayIn = (chosenZone: Zone) => wallClockAt(now, chosenZone);
-  /** The instant of a point; a dateless time after `now` is yesterday's. */
-  const instantOfPoint = (point: Point, dayShift = 0): number | null => {
-    const chosenZone = pointZone(point);
-    const today = todayIn(chosenZone);
-    const date = point.date ? resolveDate(point.date, today) : today;
-    if (!date) return null;
-    const shifted = addDays(date, dayShift);
-    const tod = point.tod ?? { hour: 0, minute: 0, second: 0 };
-    const instant = instantOf({ ...shifted, ...tod }, chosenZone);
-    if (!point.date && dayShift === 0 && instant > now) {
-      assumptions.push('a time later than now without a date: taken as yesterday');
-      return instantOf({ ...addDays(shifted, -1), ...tod }, chosenZone);
-    }
-    return instant;
-  };
-  let start: number | null;
-  let end: number | null;
-  switch (expression.kind) {
-    case 'relative':
-      start = now - expression.ms;
-      end = now;
-      break;
-    case 'ago':
-      start = now - expression.ms - POINT_MARGIN_IN_MINUTES * MINUTE_IN_MS;
-      end = now - expression.ms + POINT_MARGIN_IN_MINUTES * MINUTE_IN_MS;
-      break;
-    case 'since':
-      start = instantOfPoint(expression.at);
-      end = now;
-      break;
-    case 'until':
-      end = instantOfPoint(expression.at);
-      start = end === null ? null : end - context.defaultWindowInMinutes * MINUTE_IN_MS;
-      break;
-    case 'point': {
-      if (expression.at.tod === null) {
-        const day = instantOfPoint(expression.at);
-        const date = expression.at.date ? resolveDate(expression.at.date, todayIn(pointZone(expression.at))) : null;
-        start = day;
-        end = date ? startOfDay(addDays(date, 1), pointZone(expression.at)) : null;
-      } else {
-        const at = instantOfPoint(expression.at);
-        start = at === null ? null : at - POINT_MARGIN_IN_MINUTES * MINUTE_IN_MS;
-        end = at === null ? null : at + POINT_MARGIN_IN_MINUTES * MINUTE_IN_MS;
-      }
-      break;
-    }
-    case 'range': {
-      const from = { ...expression.from, zone: expression.from.zone ?? expression.to.zone, date: expression.from.date ?? expression.to.date };
-      const to = { ...expression.to, zone: expression.to.zone ?? expression.from.zone, date: expression.to.date ?? expression.from.date };
-      if (from.tod === null) {
-        // A range of days: the end day is included.
-        start = instantOfPoint(from);
-        const endDate = to.date ? resolveDate(to.date, todayIn(pointZone(to))) : null;
-        end = endDate ? startOfDay(addDays(endDate, 1), pointZone(to)) : null;
-        break;
-      }
-      const dated = from.date !== null;
-      const fromDate = dated && from.date ? resolveDate(from.date, todayIn(pointZone(from))) : todayIn(pointZone(from));
-      if (!fromDate) { start = null; end = null; break; }
-      const build = (date: CalendarDate) => {
-        const startInstant = instantOf({ ...date, ...(from.tod as TimeOfDay) }, pointZone(from));
-        let endInstant = instantOf({ ...date, ...(to.tod as TimeOfDay) }, pointZone(to));
-        if (endInstant <= startInstant) endInstant = instantOf({ ...addDays(date, 1), ...(to.tod as TimeOfDay) }, pointZone(to));
-        return [startInstant, endInstant] as const;
-      };
-      let [rangeStart, rangeEnd] = build(fromDate);
-      if (!dated && rangeStart > now) {
-        assumptions.push('a time later than now without a date: taken as yesterday');
-        [rangeStart, rangeEnd] = build(addDays(fromDate, -1));
-      }
-      start = rangeStart;
-      end = rangeEnd;
-      break;
-    }
-    case 'part': {
-      const today = todayIn(zone);
-      const date = expression.date ? resolveDate(expression.date, today) : today;
-      if (!date) { start = null; end = null; break; }
-      const hours = { morning: [0, 12], afternoon: [12, 18], evening: [18, 24], night: [18, 30] }[expression.part];
-      const at = (hour: number) => instantOf({ ...addDays(date, Math.floor(hour / 24)), hour: hour % 24, minute: 0, second: 0 }, zone);
-      start = at(hours[0] ?? 0);
-      end = at(hours[1] ?? 24);
-      break;
-    }
-    default:
-      start = null;
-      end = null;
-  }
-  if (start === null || end === null) {
+  const { start, end: rawEnd } = windowOf(expression, assumptions);
+  if (start === null || rawEnd === null) {
     return clarify('question.invalid-time', `"${original.slice(expression.start, expression.end).trim()}" is not a valid date.`);
   }
   if (start >= now) {
     return clarify('question.window-in-future', `"${original.slice(expression.start, expression.end).trim()}" is in the future (now is ${new Date(now).toISOString()}); which past window do you mean?`);
   }
-  if (end > now) end = now;
+  const end = Math.min(rawEnd, now);
   const ownZone = expression.kind === 'range' ? (expression.from.zone ?? expression.to.zone)
     : expression.kind === 'since' || expression.kind === 'until' || expression.kind === 'point' ? expression.at.zone : null;
   return { kind: 'window', start: new Date(start).toISOString(), end: new Date(end).toISOString(), explicit: true, zone: ownZone ?? zone, spans, assumptions };
+
+  /** The window of one expression (not yet clipped to `now`); what it assumed goes to `notes`. */
+  function windowOf(expression: Expression, notes: string[]): { start: number | null; end: number | null } {
+    const pointZone = (point: Point) => point.zone ?? zone;
+    const todayIn = (chosenZone: Zone) => wallClockAt(now, chosenZone);
+    const assumptions = notes;
+    /** The instant of a point; a dateless time after `now` is yesterday's. */
+    const instantOfPoint = (point: Point, dayShift = 0): number | null => {
+      const chosenZone = pointZone(point);
+      const today = todayIn(chosenZone);
+      const date = point.date ? resolveDate(point.date, today) : today;
+      if (!date) return null;
+      const shifted = addDays(date, dayShift);
+      const tod = point.tod ?? { hour: 0, minute: 0, second: 0 };
+      const instant = instantOf({ ...shifted, ...tod }, chosenZone);
+      if (!point.date && dayShift === 0 && instant > now) {
+        assumptions.push('a time later than now without a date: taken as yesterday');
+        return instantOf({ ...addDays(shifted, -1), ...tod }, chosenZone);
+      }
+      return instant;
+    };
+    let start: number | null;
+    let end: number | null;
+    switch (expression.kind) {
+      case 'relative':
+        start = now - expression.ms;
+        end = now;
+        break;
+      case 'ago':
+        start = now - expression.ms - POINT_MARGIN_IN_MINUTES * MINUTE_IN_MS;
+        end = now - expression.ms + POINT_MARGIN_IN_MINUTES * MINUTE_IN_MS;
+        break;
+      case 'since':
+        start = instantOfPoint(expression.at);
+        end = now;
+        break;
+      case 'until':
+        end = instantOfPoint(expression.at);
+        start = end === null ? null : end - context.defaultWindowInMinutes * MINUTE_IN_MS;
+        break;
+      case 'point': {
+        if (expression.at.tod === null) {
+          const day = instantOfPoint(expression.at);
+          const date = expression.at.date ? resolveDate(expression.at.date, todayIn(pointZone(expression.at))) : null;
+          start = day;
+          end = date ? startOfDay(addDays(date, 1), pointZone(expression.at)) : null;
+        } else {
+          const at = instantOfPoint(expression.at);
+          start = at === null ? null : at - POINT_MARGIN_IN_MINUTES * MINUTE_IN_MS;
+          end = at === null ? null : at + POINT_MARGIN_IN_MINUTES * MINUTE_IN_MS;
+        }
+        break;
+      }
+      case 'range': {
+        const from = { ...expression.from, zone: expression.from.zone ?? expression.to.zone, date: expression.from.date ?? expression.to.date };
+        const to = { ...expression.to, zone: expression.to.zone ?? expression.from.zone, date: expression.to.date ?? expression.from.date };
+        if (from.tod === null) {
+          // A range of days: the end day is included.
+          start = instantOfPoint(from);
+          const endDate = to.date ? resolveDate(to.date, todayIn(pointZone(to))) : null;
+          end = endDate ? startOfDay(addDays(endDate, 1), pointZone(to)) : null;
+          break;
+        }
+        const dated = from.date !== null;
+        const fromDate = dated && from.date ? resolveDate(from.date, todayIn(pointZone(from))) : todayIn(pointZone(from));
+        if (!fromDate) { start = null; end = null; break; }
+        const build = (date: CalendarDate) => {
+          const startInstant = instantOf({ ...date, ...(from.tod as TimeOfDay) }, pointZone(from));
+          let endInstant = instantOf({ ...date, ...(to.tod as TimeOfDay) }, pointZone(to));
+          if (endInstant <= startInstant) endInstant = instantOf({ ...addDays(date, 1), ...(to.tod as TimeOfDay) }, pointZone(to));
+          return [startInstant, endInstant] as const;
+        };
+        let [rangeStart, rangeEnd] = build(fromDate);
+        if (!dated && rangeStart > now) {
+          assumptions.push('a time later than now without a date: taken as yesterday');
+          [rangeStart, rangeEnd] = build(addDays(fromDate, -1));
+        }
+        start = rangeStart;
+        end = rangeEnd;
+        break;
+      }
+      case 'part': {
+        const today = todayIn(zone);
+        const date = expression.date ? resolveDate(expression.date, today) : today;
+        if (!date) { start = null; end = null; break; }
+        const hours = { morning: [0, 12], afternoon: [12, 18], evening: [18, 24], night: [18, 30] }[expression.part];
+        const at = (hour: number) => instantOf({ ...addDays(date, Math.floor(hour / 24)), hour: hour % 24, minute: 0, second: 0 }, zone);
+        start = at(hours[0] ?? 0);
+        end = at(hours[1] ?? 24);
+        break;
+      }
+      default:
+        start = null;
+        end = null;
+    }
+    return { start, end };
+  }
+}
+
+/** A time of day, written: the expression pins minutes, not a part of a day or a whole day. */
+function isPrecise(expression: Expression): boolean {
+  switch (expression.kind) {
+    case 'range': return expression.from.tod !== null;
+    case 'since': case 'until': case 'point': return expression.at.tod !== null;
+    case 'ago': return true;
+    default: return false;
+  }
+}
+
+/**
+ * "since this morning ... between 09:00 and 09:30": when exactly one expression is precise
+ * and it lies inside every other (vaguer) one, it is the window meant; otherwise none is.
+ */
+function preciseAmong(expressions: readonly Expression[], windowOf: (expression: Expression) => { start: number | null; end: number | null }): Expression | null {
+  const precise = expressions.filter(isPrecise);
+  const chosen = precise[0];
+  if (precise.length !== 1 || !chosen) return null;
+  const inner = windowOf(chosen);
+  if (inner.start === null || inner.end === null) return null;
+  const fits = expressions.filter((expression) => expression !== chosen).every((expression) => {
+    const outer = windowOf(expression);
+    return outer.start !== null && outer.end !== null && outer.start <= (inner.start as number) && (inner.end as number) <= outer.end;
+  });
+  return fits ? chosen : null;
 }
