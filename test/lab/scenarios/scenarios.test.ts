@@ -280,7 +280,7 @@ describe.each(names.filter((name) => existsSync(join(folder, name, 'expect-cover
   const flowLogs = ofType('Microsoft.Network/networkWatchers/flowLogs');
   const assignments = ofType('Microsoft.Authorization/policyAssignments').filter((assignment) => FLOW_LOG_DEFINITIONS.some((definition) => lower((assignment.properties as Json).policyDefinitionId).endsWith(definition)));
   const regionOfAssignment = (assignment: Json): string => String((((assignment.properties as Json).parameters as Json).vnetRegion as Json).value);
-  const storageRegion = (id: unknown): string | undefined => ofType('Microsoft.Storage/storageAccounts').find((storage) => lower(storage.id) === lower(id))?.location;
+  const storageRegion = (id: unknown): string | undefined => ofType('Microsoft.Storage/storageAccounts').find((storage) => lower(storage.id) === lower(id))?.location as string | undefined;
 
   it('lists every VNet once, in its own region', () => {
     const vnets = ofType('Microsoft.Network/virtualNetworks');
