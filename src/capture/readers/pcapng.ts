@@ -89,47 +89,57 @@ class PcapngBlocks {
         return 0;
       }
       if (window.end - at < totalLength) return totalLength;
-      const bodyEnd = at + totalLength - 4;
       window.position = at + totalLength;
-      if (type === BLOCK_INTERFACE_DESCRIPTION) {
-        if (totalLength >= 20) this.describeInterface(bytes, at, bodyEnd);
-        continue;
-      }
-      let dataStart: number;
-      let dataEnd: number;
-      let originalLength: number;
-      let timeInMs = 0;
-      let captureInterface: CaptureInterface | undefined;
-      if (type === BLOCK_ENHANCED_PACKET || type === BLOCK_PACKET_OBSOLETE) {
-        if (totalLength < 32) continue;
-        const interfaceId = type === BLOCK_ENHANCED_PACKET ? this.read32(bytes, at + 8) : this.read16(bytes, at + 8);
-        captureInterface = this.interfaces[interfaceId];
-        const capturedLength = this.read32(bytes, at + 20);
-        originalLength = this.read32(bytes, at + 24);
-        dataStart = at + 28;
-        dataEnd = Math.min(bodyEnd, at + 28 + capturedLength);
-        if (captureInterface !== undefined) timeInMs = timestampToMilliseconds(this.read32(bytes, at + 12), this.read32(bytes, at + 16), captureInterface);
-      } else if (type === BLOCK_SIMPLE_PACKET) {
-        if (totalLength < 16) continue;
-        captureInterface = this.interfaces[0];
-        originalLength = this.read32(bytes, at + 8);
-        const capturedLength = Math.min(originalLength, bodyEnd - (at + 12), captureInterface && captureInterface.snapLength > 0 ? captureInterface.snapLength : Infinity);
-        dataStart = at + 12;
-        dataEnd = at + 12 + capturedLength;
-        if (!this.warnedSimple) {
-          context.warn('pcapng simple packet blocks carry no timestamp; their time is reported as 0');
-          this.warnedSimple = true;
-        }
-      } else {
-        continue;
-      }
-      this.frame++;
-      if (captureInterface === undefined) {
-        context.warn(`pcapng packet at byte ${window.offset - totalLength} names an interface that was not described; decoded without addresses`);
-      }
-      const linkType = captureInterface?.linkType ?? -1;
-      if (!context.emit(this.decoder.decode(linkType, bytes, dataStart, dataEnd, this.frame, timeInMs, originalLength))) return 0;
+      if (!this.block(bytes, at, type, totalLength, window.offset - totalLength)) return 0;
     }
+  }
+
+  /**
+   * Handles one whole block at `at`; false when reading must stop. A function per block, not
+   * inlined in take's loop, so it is optimised after a few hundred blocks (take's loop runs
+   * only once per buffer refill, and would spend whole buffers in unoptimised code).
+   */
+  private block(bytes: Buffer, at: number, type: number, totalLength: number, blockOffset: number): boolean {
+    const context = this.context;
+    const bodyEnd = at + totalLength - 4;
+    if (type === BLOCK_INTERFACE_DESCRIPTION) {
+      if (totalLength >= 20) this.describeInterface(bytes, at, bodyEnd);
+      return true;
+    }
+    let dataStart: number;
+    let dataEnd: number;
+    let originalLength: number;
+    let timeInMs = 0;
+    let captureInterface: CaptureInterface | undefined;
+    if (type === BLOCK_ENHANCED_PACKET || type === BLOCK_PACKET_OBSOLETE) {
+      if (totalLength < 32) return true;
+      const interfaceId = type === BLOCK_ENHANCED_PACKET ? this.read32(bytes, at + 8) : this.read16(bytes, at + 8);
+      captureInterface = this.interfaces[interfaceId];
+      const capturedLength = this.read32(bytes, at + 20);
+      originalLength = this.read32(bytes, at + 24);
+      dataStart = at + 28;
+      dataEnd = Math.min(bodyEnd, at + 28 + capturedLength);
+      if (captureInterface !== undefined) timeInMs = timestampToMilliseconds(this.read32(bytes, at + 12), this.read32(bytes, at + 16), captureInterface);
+    } else if (type === BLOCK_SIMPLE_PACKET) {
+      if (totalLength < 16) return true;
+      captureInterface = this.interfaces[0];
+      originalLength = this.read32(bytes, at + 8);
+      const capturedLength = Math.min(originalLength, bodyEnd - (at + 12), captureInterface && captureInterface.snapLength > 0 ? captureInterface.snapLength : Infinity);
+      dataStart = at + 12;
+      dataEnd = at + 12 + capturedLength;
+      if (!this.warnedSimple) {
+        context.warn('pcapng simple packet blocks carry no timestamp; their time is reported as 0');
+        this.warnedSimple = true;
+      }
+    } else {
+      return true;
+    }
+    this.frame++;
+    if (captureInterface === undefined) {
+      context.warn(`pcapng packet at byte ${blockOffset} names an interface that was not described; decoded without addresses`);
+    }
+    const linkType = captureInterface?.linkType ?? -1;
+    return context.emit(this.decoder.decode(linkType, bytes, dataStart, dataEnd, this.frame, timeInMs, originalLength));
   }
 
   private describeInterface(bytes: Buffer, at: number, bodyEnd: number): void {
