@@ -162,7 +162,8 @@ const { parentPort, workerData } = require('node:worker_threads');
 import(workerData.moduleUrl).then(async ({ analyzeCapture }) => {
   try {
     const report = await analyzeCapture(process.stdin, { limits: workerData.limits, ...(workerData.extraCaPem ? { extraCaPem: workerData.extraCaPem } : {}) });
-    parentPort.postMessage({ ok: true, report });
+    // As JSON text: a string crosses threads as one copy, where a structured clone of a large report would stall the bot's event loop.
+    parentPort.postMessage({ ok: true, json: JSON.stringify(report) });
   } catch (error) {
     parentPort.postMessage({ ok: false, error: { name: String(error && error.name), code: error && error.code, message: String(error && error.message || error) } });
   }
@@ -172,9 +173,21 @@ import(workerData.moduleUrl).then(async ({ analyzeCapture }) => {
 `;
 
 const WorkerAnswerSchema = z.union([
-  z.object({ ok: z.literal(true), report: CaptureReportSchema }),
+  z.object({ ok: z.literal(true), json: z.string() }),
   z.object({ ok: z.literal(false), error: z.object({ name: z.string(), code: z.unknown(), message: z.string() }) }),
 ]);
+
+/**
+ * The report the worker sent. Its shape is checked at the top only: the worker runs our own
+ * analyser, and a full schema walk of a large report (tens of thousands of conversations)
+ * would block the event loop for a noticeable time.
+ */
+function reportOf(json: string): CaptureReport {
+  const value = JSON.parse(json) as CaptureReport;
+  const top = z.object({ input: CaptureReportSchema.shape.input, warnings: z.array(z.string()), conversations: z.array(z.unknown()), findings: z.array(z.unknown()) });
+  top.parse(value);
+  return value;
+}
 
 /** Options of the worker analyser. */
 export interface WorkerAnalyserOptions {
@@ -209,7 +222,7 @@ export function createWorkerCaptureAnalyser(options: WorkerAnalyserOptions): Cap
         worker.once('message', (message: unknown) => settle(() => {
           const answer = WorkerAnswerSchema.safeParse(message);
           if (!answer.success) return reject(new Error('the capture worker sent an unreadable answer'));
-          if (answer.data.ok) return resolve(answer.data.report);
+          if (answer.data.ok) return resolve(reportOf(answer.data.json));
           const { name, code, message: text } = answer.data.error;
           if (name === 'UserInputError' && typeof code === 'string') return reject(new UserInputError(code, text));
           return reject(new Error(`capture analysis failed: ${text}`));
