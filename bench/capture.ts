@@ -16,7 +16,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir, release } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -32,7 +32,7 @@ const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const BASELINE = join(ROOT, '.bench-out', 'bench', 'capture-json-baseline.js');
 const TINY = join(ROOT, 'test', 'fixtures', 'capture', 'tcp_refused.pcap');
 
-interface Sample { seconds: number; peakRssInMb: number }
+interface Sample { seconds: number; peakRssInMb: number; cpuSeconds: number }
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -40,13 +40,16 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-/** Runs a command under GNU time with stdout discarded; wall seconds and peak RSS. */
+/**
+ * Runs a command under GNU time with stdout discarded; wall seconds, peak RSS, and CPU
+ * seconds (user + system, all threads: steadier than wall time when others load the machine).
+ */
 function timed(command: string, args: string[]): Sample {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const last = result.stderr.trim().split('\n').at(-1) ?? '';
-  const match = /^([\d.]+) (\d+)$/.exec(last);
+  const match = /^([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(last);
   if (result.status !== 0 || !match) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr.slice(-500)}`);
-  return { seconds: Number(match[1]), peakRssInMb: Number(match[2]) / 1024 };
+  return { seconds: Number(match[1]), peakRssInMb: Number(match[2]) / 1024, cpuSeconds: Number(match[3]) + Number(match[4]) };
 }
 
 async function tsharkJson(source: string, target: string, extra: string[]): Promise<void> {
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
   }
   const figure = (name: string) => {
     const list = samples[name] ?? [];
-    return { seconds: median(list.map((sample) => sample.seconds)), peakRssInMb: median(list.map((sample) => sample.peakRssInMb)), maxPeakRssInMb: Math.max(...list.map((sample) => sample.peakRssInMb)) };
+    return { seconds: median(list.map((sample) => sample.seconds)), cpuSeconds: median(list.map((sample) => sample.cpuSeconds)), peakRssInMb: median(list.map((sample) => sample.peakRssInMb)), maxPeakRssInMb: Math.max(...list.map((sample) => sample.peakRssInMb)) };
   };
   const own = { pcapng: await inProcess(pcapng, RUNS), json: await inProcess(json, BIG_RUNS) };
 
@@ -114,22 +117,24 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(WORK, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
-  const row = (what: string, bytes: number, packets: number, sample: { seconds: number; peakRssInMb: number; maxPeakRssInMb?: number }) =>
-    `| ${what} | ${sample.seconds.toFixed(2)} s | ${rate(bytes, sample.seconds)} | ${Math.round(packets / sample.seconds).toLocaleString('en-US')} | ${sample.peakRssInMb.toFixed(0)} MB${sample.maxPeakRssInMb ? ` (max ${sample.maxPeakRssInMb.toFixed(0)})` : ''} |`;
+  const row = (what: string, bytes: number, packets: number, sample: { seconds: number; cpuSeconds: number; peakRssInMb: number; maxPeakRssInMb?: number }) =>
+    `| ${what} | ${sample.seconds.toFixed(2)} s | ${sample.cpuSeconds.toFixed(2)} s | ${rate(bytes, sample.seconds)} | ${Math.round(packets / sample.seconds).toLocaleString('en-US')} | ${sample.peakRssInMb.toFixed(0)} MB${sample.maxPeakRssInMb ? ` (max ${sample.maxPeakRssInMb.toFixed(0)})` : ''} |`;
   const lines = [
     `Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryInGb} GB, Linux ${results.machine.kernel}, Node ${results.machine.node}, ${results.machine.tshark}`,
     `Files: pcapng ${(size.pcapng / 1e6).toFixed(1)} MB; JSON export ${(size.json / 1e9).toFixed(2)} GB; JSON slice ${(size.slice / 1e6).toFixed(0)} MB (${slicePackets} packets). Median of ${RUNS} runs (${BIG_RUNS} for the 1.16 GB JSON).`,
     '',
-    '| whole process | wall | throughput | packets/s | peak RSS (median) |',
-    '| --- | --- | --- | --- | --- |',
+    `Load average at the end: ${loadavg().map((value) => value.toFixed(1)).join(' ')} (${results.machine.cores} cores).`,
+    '',
+    '| whole process | wall | CPU (user+sys) | throughput | packets/s | peak RSS (median) |',
+    '| --- | --- | --- | --- | --- | --- |',
     row('netproof capture --json, pcapng', size.pcapng, packetsTotal, results.pcapng),
     row('tshark -q -z conv,tcp, pcapng (baseline)', size.pcapng, packetsTotal, results.tshark),
     row('netproof capture --json, JSON 1.16 GB', size.json, packetsTotal, results.json),
     row('netproof capture --json, JSON slice', size.slice, slicePackets, results.sliceOurs),
     row('JSON.parse + walk, JSON slice (baseline)', size.slice, slicePackets, results.sliceBaseline),
-    `| start-up: netproof capture on a 2-packet pcap | ${results.startup.seconds.toFixed(2)} s | | | ${results.startup.peakRssInMb.toFixed(0)} MB |`,
+    `| start-up: netproof capture on a 2-packet pcap | ${results.startup.seconds.toFixed(2)} s | ${results.startup.cpuSeconds.toFixed(2)} s | | | ${results.startup.peakRssInMb.toFixed(0)} MB |`,
     '',
-    `netproof vs tshark on the pcapng: ${(results.tshark.seconds / results.pcapng.seconds).toFixed(1)}x faster (target 3x).`,
+    `netproof vs tshark on the pcapng: ${(results.tshark.seconds / results.pcapng.seconds).toFixed(1)}x faster in wall time, ${(results.tshark.cpuSeconds / results.pcapng.cpuSeconds).toFixed(1)}x in CPU time (target 3x).`,
     `netproof vs JSON.parse on the slice: ${(results.sliceBaseline.seconds / results.sliceOurs.seconds).toFixed(2)}x its MB/s (target 1x); full export at ${rate(size.json, results.json.seconds)} with peak RSS ${results.json.maxPeakRssInMb.toFixed(0)} MB (target < 300 MB).`,
     `In process (analyzeCapture, no start-up, no output): pcapng ${rate(size.pcapng, own.pcapng.seconds)}, ${Math.round(own.pcapng.packets / own.pcapng.seconds).toLocaleString('en-US')} packets/s; JSON ${rate(size.json, own.json.seconds)}, ${Math.round(own.json.packets / own.json.seconds).toLocaleString('en-US')} packets/s.`,
   ];
