@@ -23,7 +23,10 @@
  *   one endpoint, the resource named, the address in parentheses pinned, the FQDN kept.
  * - "can ping A but https://A times out": the service of the failing clause is the question.
  * - An HTTP status ("HTTP 403", "gets 403") is not the HTTP service; from an HTTPS-only PaaS
- *   resource it means HTTPS. A certificate error means TLS (443 when nothing else says).
+ *   resource it means HTTPS. A key vault answers HTTPS only. A certificate error means TLS
+ *   (443 when nothing else says).
+ * - "..., vm-app01 is fine": an endpoint alone in a clause that says it works is a comparison.
+ * - "it worked yesterday" says when it worked, not which window to look at.
  * - A port without a protocol is TCP, except the well-known UDP ports (53, 123).
  *   Protocol `any` and port null when nothing says; ping is ICMP (ICMPv6 between IPv6 addresses).
  * - A follow-up ("and on 443?", "what about yesterday?", "and from 10.0.0.9?") starts with
@@ -121,10 +124,16 @@ const NOT_NAMES = new Set(['ipv4', 'ipv6', 'http2', 'http3', 'tls1.2', 'tls1.3',
 const HTTP_STATUS = /\bhttps?\s*(?:status\s*)?(?:code\s*)?(?=[1-5]\d\d\b)/gu;
 /** A status code the question reports ("gets 403", "a 503 error", "403 forbidden"). */
 const STATUS_REPORTED = /\b(?:https?|status|code|gets?|got|getting|returns?|returned|returning|receives?|received|an?|with|throws?|throwing)\s+(?:an?\s+)?[1-5]\d\d\b|\b[1-5]\d\d\s+(?:forbidden|unauthori[sz]ed|not found|errors?|bad gateway|service unavailable|gateway time-?out|internal server error|response)\b/u;
+/** "it worked yesterday": when it last worked, not the window asked about. */
+const WORKED_WHEN = /\b(?:worked|was working|were working|was fine|were fine|used to work|was ok(?:ay)?)(?:\s+(?:fine|ok|okay|well|normally|perfectly))?\s+(?:yesterday(?:\s+(?:morning|afternoon|evening))?|last\s+(?:week|night|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|earlier)\b/gu;
+/** Sentence and clause breaks for comparisons ("..., vm-app01 is fine."). */
+const SENTENCE_BREAK = /[.?!;,](?=\s|$)|\b(?:but|yet|while|whereas|although|though|however)\b/gu;
 /** Clause breaks: "can ping A but https://A times out". */
 const CLAUSE_BREAK = /\b(?:but|yet|while|whereas|although|though|however)\b|[;]/gu;
 /** Words of a clause that reports something working. */
 const WORKING = /\b(?:can|could|works?|working|worked|fine|ok|okay|succeeds?|succeeded|successful|responds?|answers?|loads?|up)\b/u;
+/** A clause saying an endpoint works ("vm-app01 is fine", "vm-app02 works", "office PCs can"). */
+const COMPARISON = /\b(?:is|are|seems?|looks?)\s+(?:fine|ok|okay|working|good|healthy|unaffected)\b|\b(?:works|work fine|worked|is working|are working|are fine|can)\s*$/u;
 /** Words of a clause that reports the failure. */
 const FAILING = /\b(?:cant|cannot|can't|not|no|fails?|failing|failed|failure|times? out|timing out|timed out|timeouts?|refused|refuses|errors?|unreachable|doesn'?t|don'?t|won'?t|didn'?t|isn'?t|broken|hangs?|drops?|reset|denied|blocked|403|5\d\d)\b/u;
 
@@ -323,6 +332,10 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
     });
   }
 
+  for (const match of lower.matchAll(WORKED_WHEN)) {
+    removed.push({ start: match.index, end: match.index + match[0].length });
+    lower = mask(lower, match.index, match.index + match[0].length);
+  }
   const time = readWindow(lower, normalised, { nowInMs, zone, defaultWindowInMinutes: context.defaultWindowInMinutes ?? DEFAULT_WINDOW_IN_MINUTES });
   for (const span of time.spans) {
     removed.push(span);
@@ -374,9 +387,15 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
     const first = mentions.findIndex((other) => other.endpoint !== null && identity(other.endpoint) === identity(mention.endpoint as ParsedEndpoint));
     if (first !== -1 && first < index) groups[index] = first;
   });
-  const groupTokens: Token[] = tokens.tokens.map((token) => (token.type === 'endpoint'
-    ? { type: 'endpoint', index: groups[token.index] ?? token.index, ...(mentions[token.index]?.url || mentions[token.index]?.withPort ? { leans: 'destination' as const } : {}) }
-    : token));
+  const aside = comparisons(mentions, groups, lower);
+  for (const index of aside) assumptions.push(`${display(mentions[index] as Mention)} works: a comparison, not an end of the flow`);
+  const groupTokens: Token[] = tokens.tokens.flatMap((token): Token[] => {
+    if (token.type !== 'endpoint') return [token];
+    const group = groups[token.index] ?? token.index;
+    if (aside.has(group)) return [];
+    const leans = mentions[token.index]?.url || mentions[token.index]?.withPort;
+    return [{ type: 'endpoint', index: group, mention: token.index, ...(leans ? { leans: 'destination' as const } : {}) }];
+  });
   const assignment = assignRoles(groupTokens, mentions.length);
   if (assignment.kind === 'conflict') {
     return clarify('question.ambiguous-endpoints', 'The question names several endpoints in the same role; which is the source and which the destination? e.g. "from 10.0.0.4 to vm-app01".',
@@ -462,9 +481,10 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
     serviceName = previous.serviceName;
   } else {
     port = explicitPort ?? service?.port ?? null;
-    if (port === null && service === undefined && protocolWord === null && statusReported && destination.kind !== null && HTTPS_KINDS.has(destination.kind)) {
+    if (port === null && service === undefined && protocolWord === null && destination.kind !== null
+      && (destination.kind === 'keyVault' || (statusReported && HTTPS_KINDS.has(destination.kind)))) {
       port = 443;
-      assumptions.push(`an HTTP status from ${destination.name}: HTTPS (443)`);
+      assumptions.push(destination.kind === 'keyVault' ? `${destination.name} is a key vault: HTTPS (443)` : `an HTTP status from ${destination.name}: HTTPS (443)`);
     }
     const portService = port === null ? undefined : SERVICE_BY_PORT.get(port);
     serviceName = service?.name ?? portService?.name ?? null;
@@ -515,6 +535,32 @@ function servicesAsked(services: ReadonlyArray<{ service: Service; at: number }>
   const carriers = kept.filter(({ service }) => service.name !== 'TLS' && service.protocol === 'tcp');
   const chosen = generic.length > 0 && carriers.length > 0 && generic.length + carriers.length === kept.length ? carriers : kept;
   return chosen.map(({ service }) => service);
+}
+
+/**
+ * Endpoints named only to compare ("..., vm-app01 is fine", "vm-app02 works."): alone in a
+ * clause that says something works and nothing fails, and nowhere else. By group index.
+ */
+function comparisons(mentions: readonly Mention[], groups: readonly number[], lower: string): Set<number> {
+  const breaks = [0, ...[...lower.matchAll(SENTENCE_BREAK)].map((match) => match.index + match[0].length), lower.length];
+  const clauseIndex = (at: number) => breaks.findIndex((position, cursor) => at >= position && at < (breaks[cursor + 1] ?? Number.MAX_SAFE_INTEGER));
+  const clausesOfGroup = new Map<number, Set<number>>();
+  const groupsOfClause = new Map<number, Set<number>>();
+  mentions.forEach((mention, index) => {
+    if (!mention.endpoint) return;
+    const group = groups[index] ?? index;
+    const clause = clauseIndex(mention.start);
+    clausesOfGroup.set(group, (clausesOfGroup.get(group) ?? new Set()).add(clause));
+    groupsOfClause.set(clause, (groupsOfClause.get(clause) ?? new Set()).add(group));
+  });
+  const aside = new Set<number>();
+  for (const [group, clauses] of clausesOfGroup) {
+    if (clauses.size !== 1 || clausesOfGroup.size < 2) continue;
+    const clause = [...clauses][0] ?? 0;
+    const text = lower.slice(breaks[clause] ?? 0, breaks[clause + 1] ?? lower.length).replace(/'/gu, '').replace(/[\s.?!;,]+$/u, '');
+    if ((groupsOfClause.get(clause)?.size ?? 0) === 1 && COMPARISON.test(text) && !FAILING.test(text)) aside.add(group);
+  }
+  return aside;
 }
 
 /** Separators inside parentheses that describe one endpoint: "(vm-api01, 10.22.2.4)". */

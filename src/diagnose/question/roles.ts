@@ -11,9 +11,10 @@
 
 /**
  * A token of the question: a word (lower case, apostrophes removed) or an endpoint;
- * `leans` is set for the host of a URL or an endpoint written with its port.
+ * `leans` is set for the host of a URL or an endpoint written with its port; `mention` is the
+ * mention's own index when `index` is that of the first mention of the same endpoint.
  */
-export type Token = { type: 'word'; word: string } | { type: 'endpoint'; index: number; leans?: 'destination' };
+export type Token = { type: 'word'; word: string } | { type: 'endpoint'; index: number; leans?: 'destination'; mention?: number };
 
 /** The part an endpoint plays in the question. */
 export type Role = 'source' | 'destination' | 'via';
@@ -129,12 +130,26 @@ export function assignRoles(tokens: readonly Token[], endpointCount: number):
   const roles: Array<Role | null> = new Array<Role | null>(endpointCount).fill(null);
   const strengths: Strength[] = new Array<Strength>(endpointCount).fill(0);
   const firstSeen: number[] = new Array<number>(endpointCount).fill(Number.MAX_SAFE_INTEGER);
+  const setBy: Array<number | undefined> = new Array<number | undefined>(endpointCount).fill(undefined);
   tokens.forEach((token, position) => {
     if (token.type !== 'endpoint') return;
     firstSeen[token.index] = Math.min(firstSeen[token.index] ?? position, position);
     const hint = hintAt(tokens, position, token);
+    // "from vm-a to 10.0.0.4" where 10.0.0.4 is vm-a: both ends, so the caller can say so.
+    const own = token.mention ?? token.index;
+    const earlier = setBy[token.index] ?? token.index;
+    if (hint.strength === 3 && strengths[token.index] === 3 && hint.role !== roles[token.index] && own !== earlier) {
+      // Give each mention its own role: the one that is not the group's index takes its role there.
+      const [moved, role] = own !== token.index ? [own, hint.role] : [earlier, roles[token.index] ?? null];
+      if (own === token.index) roles[token.index] = hint.role;
+      roles[moved] = role;
+      strengths[moved] = 3;
+      firstSeen[moved] = position;
+      return;
+    }
     // The same endpoint twice ("kv-prod.vault.azure.net (kv-prod)"): the surest hint wins, else the first.
     if (hint.strength > (strengths[token.index] ?? 0)) {
+      setBy[token.index] = own;
       roles[token.index] = hint.role;
       strengths[token.index] = hint.strength;
     }
@@ -153,10 +168,11 @@ export function assignRoles(tokens: readonly Token[], endpointCount: number):
     }
   }
   // In the order they are written, not the order they were found (addresses are found before names).
-  const unplaced = roles.flatMap((role, index) => (role === null ? [index] : []))
+  // Only endpoints that appear: one written several ways ("vm-a (10.0.0.4)") appears under its first index.
+  const unplaced = roles.flatMap((role, index) => (role === null && (firstSeen[index] ?? Number.MAX_SAFE_INTEGER) < Number.MAX_SAFE_INTEGER ? [index] : []))
     .sort((left, right) => (firstSeen[left] ?? 0) - (firstSeen[right] ?? 0) || left - right);
   for (const index of unplaced) {
-    if (!roles.includes('source') && (roles.includes('destination') || unplaced.length > 1 || endpointCount > 1)) roles[index] = 'source';
+    if (!roles.includes('source') && (roles.includes('destination') || unplaced.length > 1)) roles[index] = 'source';
     else if (!roles.includes('destination')) roles[index] = 'destination';
   }
   return { kind: 'roles', roles };

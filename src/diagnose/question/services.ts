@@ -24,6 +24,8 @@ const SERVICE_WORDS: Array<{ pattern: RegExp; service: Service }> = [
   { pattern: /\bhttps\b/gu, service: { name: 'HTTPS', port: 443, protocol: 'tcp' } },
   { pattern: /\bhttp\b/gu, service: { name: 'HTTP', port: 80, protocol: 'tcp' } },
   { pattern: /\b(?:tls|ssl)\b/gu, service: { name: 'TLS', port: 443, protocol: 'tcp' } },
+  // What users see of a TLS failure: "a certificate error", "your connection is not private".
+  { pattern: /\b(?:certificates?|certs?|connection is not private|not secure|handshake failure)\b/gu, service: { name: 'TLS', port: 443, protocol: 'tcp' } },
   { pattern: /\bmysql\b/gu, service: { name: 'MySQL', port: 3306, protocol: 'tcp' } },
   { pattern: /\b(?:postgres(?:ql)?|psql)\b/gu, service: { name: 'PostgreSQL', port: 5432, protocol: 'tcp' } },
   { pattern: /\b(?:ms ?sql|sql server|azure sql|sql|tds)\b/gu, service: { name: 'SQL', port: 1433, protocol: 'tcp' } },

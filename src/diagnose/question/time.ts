@@ -30,6 +30,13 @@ const MINUTE_IN_MS = 60_000;
 const HOUR_IN_MS = 60 * MINUTE_IN_MS;
 const DAY_IN_MS = 24 * HOUR_IN_MS;
 
+/** How many plain words may stand between "since" and its time ("since it was redeployed at about 08:00"). */
+const SINCE_REACH = 5;
+/** Words that lead a time after "since": "since about 08:00", "since the 07:15 release". */
+const SINCE_LEADS = ['at', 'about', 'around', 'approximately', 'approx', 'roughly', 'the', '~'];
+/** Words that end the look-ahead after "since": a new clause. */
+const SINCE_STOPS = new Set(['and', 'but', 'or', 'between', 'from', 'until', 'till', 'before', 'yesterday', 'today', 'since']);
+
 /** Abbreviations and the region whose civil time they name. */
 const ZONE_ABBREVIATIONS: Record<string, string> = {
   utc: 'UTC', gmt: 'UTC', z: 'UTC',
@@ -99,7 +106,7 @@ type Expression = { start: number; end: number } & (
   | { kind: 'point'; at: Point }
   | { kind: 'relative'; ms: number }
   | { kind: 'ago'; ms: number }
-  | { kind: 'part'; date: DateSpec | null; part: 'morning' | 'afternoon' | 'evening' | 'night' }
+  | { kind: 'part'; date: DateSpec | null; part: 'morning' | 'afternoon' | 'evening' | 'night'; since?: boolean }
   | { kind: 'now' }
 );
 
@@ -282,6 +289,45 @@ class ExpressionReader {
     return { point: { date, tod, zone }, next: cursor };
   }
 
+  /** After "since": up to SINCE_REACH plain words, then an optional "at"/"about", then a time or a part of a day. */
+  private sinceLater(index: number): { expression: Expression; next: number } | null {
+    const since = this.atoms[index - 1];
+    if (!since) return null;
+    for (let cursor = index; cursor <= index + SINCE_REACH; cursor += 1) {
+      let lead = cursor;
+      while (this.word(lead, ...SINCE_LEADS)) lead += 1;
+      const at = this.point(lead, true);
+      if (at && at.point.tod !== null) {
+        return { expression: { kind: 'since', at: at.point, start: since.start, end: this.spanEnd(at.next) }, next: at.next };
+      }
+      const part = this.partAt(lead);
+      if (part) return { expression: { ...part.expression, since: true, start: since.start }, next: part.next };
+      const atom = this.atoms[cursor];
+      if (atom?.type !== 'word' || !/^[a-z]+$/u.test(atom.word) || SINCE_STOPS.has(atom.word)) return null;
+    }
+    return null;
+  }
+
+  /** "this morning", "last night", "yesterday afternoon", "tonight" at `index`. */
+  private partAt(index: number): { expression: Extract<Expression, { kind: 'part' }>; next: number } | null {
+    const atom = this.atoms[index];
+    if (!atom) return null;
+    const partAfter = (position: number) => {
+      const candidate = this.atoms[position];
+      return candidate?.type === 'word' && ['morning', 'afternoon', 'evening', 'night'].includes(candidate.word)
+        ? candidate.word as 'morning' | 'afternoon' | 'evening' | 'night' : null;
+    };
+    const start = atom.start;
+    if (this.word(index, 'tonight')) return { expression: { kind: 'part', date: { kind: 'daysBack', days: 0 }, part: 'night', start, end: atom.end }, next: index + 1 };
+    const part = partAfter(index + 1);
+    if (!part) return null;
+    const end = this.spanEnd(index + 2);
+    if (this.word(index, 'this')) return { expression: { kind: 'part', date: null, part, start, end }, next: index + 2 };
+    if (this.word(index, 'last') && part === 'night') return { expression: { kind: 'part', date: { kind: 'daysBack', days: 1 }, part, start, end }, next: index + 2 };
+    if (atom.type === 'date') return { expression: { kind: 'part', date: atom.date, part, start, end }, next: index + 2 };
+    return null;
+  }
+
   private push(expression: Expression): void {
     this.expressions.push(expression);
   }
@@ -317,13 +363,21 @@ class ExpressionReader {
         }
       }
     }
-    // since P / after P / from P / starting at P
+    // since P / after P / from P / starting at P; "since about 08:00", "since the 07:15 release",
+    // "since it was redeployed at about 08:00": a few plain words may stand before the time.
     if (this.word(index, 'since', 'after', 'from', 'starting')) {
       const skip = this.word(index + 1, 'at') ? 2 : 1;
       const at = this.point(index + skip, !this.word(index, 'from'));
       if (at) {
         this.push({ kind: 'since', at: at.point, start, end: this.spanEnd(at.next) });
         return at.next;
+      }
+      if (this.word(index, 'since')) {
+        const later = this.sinceLater(index + 1);
+        if (later) {
+          this.push(later.expression);
+          return later.next;
+        }
       }
     }
     if (this.word(index, 'until', 'till', 'before')) {
@@ -360,26 +414,12 @@ class ExpressionReader {
       return index + 2;
     }
     // this morning / yesterday afternoon / last night / tonight
-    if (this.word(index, 'tonight')) {
-      this.push({ kind: 'part', date: { kind: 'daysBack', days: 0 }, part: 'night', start, end: atom.end });
-      return index + 1;
-    }
-    const partAfter = (position: number) => {
-      const candidate = this.atoms[position];
-      return candidate?.type === 'word' && ['morning', 'afternoon', 'evening', 'night'].includes(candidate.word)
-        ? candidate.word as 'morning' | 'afternoon' | 'evening' | 'night' : null;
-    };
-    if (this.word(index, 'this') && partAfter(index + 1)) {
-      this.push({ kind: 'part', date: null, part: partAfter(index + 1) ?? 'morning', start, end: this.spanEnd(index + 2) });
-      return index + 2;
-    }
-    if (this.word(index, 'last') && partAfter(index + 1) === 'night') {
-      this.push({ kind: 'part', date: { kind: 'daysBack', days: 1 }, part: 'night', start, end: this.spanEnd(index + 2) });
-      return index + 2;
-    }
-    if (atom.type === 'date' && partAfter(index + 1)) {
-      this.push({ kind: 'part', date: atom.date, part: partAfter(index + 1) ?? 'morning', start, end: this.spanEnd(index + 2) });
-      return index + 2;
+    {
+      const part = this.partAt(index);
+      if (part) {
+        this.push(part.expression);
+        return part.next;
+      }
     }
     if (this.word(index, 'now', 'currently') || (this.word(index, 'right') && this.word(index + 1, 'now'))) {
       const length = this.word(index, 'right') ? 2 : 1;
@@ -582,7 +622,8 @@ export function readWindow(lower: string, original: string, context: TimeContext
         const hours = { morning: [0, 12], afternoon: [12, 18], evening: [18, 24], night: [18, 30] }[expression.part];
         const at = (hour: number) => instantOf({ ...addDays(date, Math.floor(hour / 24)), hour: hour % 24, minute: 0, second: 0 }, zone);
         start = at(hours[0] ?? 0);
-        end = at(hours[1] ?? 24);
+        // "since last night": from the start of that part of the day until now.
+        end = expression.since ? now : at(hours[1] ?? 24);
         break;
       }
       default:
