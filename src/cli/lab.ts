@@ -24,6 +24,10 @@ export function describeLab(lab: Lab): string {
     const scenario = entry.scenario;
     lines.push(`  ${scenario.name}  now=${scenario.now}  subscription=${scenario.subscriptionId}  workspace=${scenario.workspaceId}`);
   }
+  lines.push(`Any one scenario alone: prefix the endpoints with /scenarios/{name}, e.g. ${lab.endpointsFor(lab.scenarios[0]?.scenario.name ?? '').arm}`);
+  if (lab.shadowed.length > 0) {
+    lines.push(`These share a subscription or workspace with an earlier scenario, so reach them by prefix only: ${lab.shadowed.join(', ')}`);
+  }
   const first = lab.scenarios[0]?.scenario;
   if (first) {
     const table = Object.keys(first.tables)[0] ?? 'AZFWNetworkRule';

@@ -20,6 +20,8 @@ export interface LabRetryOptions {
 
 /** Which subscription and storage account the clients are for. */
 export interface LabClientOptions {
+  /** Reach this scenario alone, through its `/scenarios/{name}` endpoints (needed when scenarios share ids). */
+  scenario?: string;
   /** NetworkManagementClient's subscription (default: the first scenario's `subscriptionId`). */
   subscriptionId?: string;
   /** The BlobServiceClient's account (default: the first scenario storage account, else Azurite's development account). */
@@ -58,18 +60,19 @@ export function useLabAuthorization(pipeline: Pipeline): void {
 
 /** Builds the four clients against the lab. */
 export function createLabClients(lab: Lab, options: LabClientOptions = {}): LabClients {
-  const first = lab.scenarios[0]?.scenario;
+  const first = (options.scenario ? lab.scenarios.find((entry) => entry.scenario.name.toLowerCase() === options.scenario?.toLowerCase()) : lab.scenarios[0])?.scenario;
+  const endpoints = options.scenario ? lab.endpointsFor(options.scenario) : lab.endpoints;
   const common = { allowInsecureConnection: true, ...(options.retryOptions ? { retryOptions: options.retryOptions } : {}) };
-  const logs = new LogsQueryClient(labCredential, { endpoint: lab.endpoints.logAnalytics, ...common });
+  const logs = new LogsQueryClient(labCredential, { endpoint: endpoints.logAnalytics, ...common });
   useLabAuthorization(logs.pipeline);
-  const network = new NetworkManagementClient(labCredential, options.subscriptionId ?? first?.subscriptionId ?? '', { endpoint: lab.endpoints.arm, ...common });
+  const network = new NetworkManagementClient(labCredential, options.subscriptionId ?? first?.subscriptionId ?? '', { endpoint: endpoints.arm, ...common });
   useLabAuthorization(network.pipeline);
-  const resourceGraph = new ResourceGraphClient(labCredential, { endpoint: lab.endpoints.resourceGraph, ...common });
+  const resourceGraph = new ResourceGraphClient(labCredential, { endpoint: endpoints.resourceGraph, ...common });
   useLabAuthorization(resourceGraph.pipeline);
   let blob: BlobServiceClient | undefined;
   if (lab.storage) {
-    const scenarioAccount = lab.scenarios
-      .flatMap((entry) => entry.scenario.resources)
+    const scenarioAccount = (first ? [first] : [])
+      .flatMap((scenario) => scenario.resources)
       .find((resource) => resource.type.toLowerCase() === 'microsoft.storage/storageaccounts')
       ?.name.toLowerCase();
     const account = options.storageAccount ?? (scenarioAccount && lab.storage.accounts.has(scenarioAccount) ? scenarioAccount : DEVELOPMENT_ACCOUNT);

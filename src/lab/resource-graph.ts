@@ -67,18 +67,20 @@ function groupRow(subscriptionId: string, name: string, location: string | undef
 }
 
 /** The tables an ARG query sees for these subscriptions. */
-function graphTables(scenarios: readonly ScenarioState[], subscriptions: ReadonlySet<string>): Record<string, KqlRow[]> {
+function graphTables(state: LabState, scenarios: readonly ScenarioState[], subscriptions: ReadonlySet<string>): Record<string, KqlRow[]> {
+  // A subscription two scenarios share belongs to the one that owns it here (the first given, or the one picked by prefix).
+  const owns = (scenario: ScenarioState, subscription: string): boolean => subscriptions.has(subscription) && state.bySubscription.get(subscription) === scenario;
   const resources: KqlRow[] = [];
   const containers: KqlRow[] = [];
   const policies: KqlRow[] = [];
   for (const scenario of scenarios) {
     for (const resource of scenario.index.all()) {
-      if (!resource.subscriptionId || !subscriptions.has(resource.subscriptionId.toLowerCase())) continue;
+      if (!resource.subscriptionId || !owns(scenario, resource.subscriptionId.toLowerCase())) continue;
       if (inResourcesTable(resource)) resources.push(resourceRow(resource));
       else if (resource.type.toLowerCase().startsWith('microsoft.authorization/policy')) policies.push(resourceRow(resource));
     }
     for (const subscription of scenario.subscriptions) {
-      if (!subscriptions.has(subscription)) continue;
+      if (!owns(scenario, subscription)) continue;
       for (const group of scenario.index.resourceGroups(subscription)) containers.push(groupRow(group.subscriptionId, group.name, group.location));
     }
   }
@@ -128,10 +130,10 @@ function toJson(value: unknown): unknown {
 export function runGraphQuery(state: LabState, body: Record<string, unknown>): LabResponse {
   if (typeof body.query !== 'string' || body.query.trim() === '') return badRequest('MissingQuery', 'The query is missing.');
   const requested = Array.isArray(body.subscriptions) ? body.subscriptions.map((value) => String(value).toLowerCase()) : undefined;
-  const known = new Set(state.scenarios.flatMap((scenario) => scenario.subscriptions));
+  const known = new Set(state.bySubscription.keys());
   // Without subscriptions ARG queries every subscription the caller can see: here, all of the lab's.
   const subscriptions = new Set(requested ?? known);
-  const scenarios = state.scenarios.filter((scenario) => scenario.subscriptions.some((subscription) => subscriptions.has(subscription)));
+  const scenarios = state.scenarios.filter((scenario) => scenario.subscriptions.some((subscription) => state.bySubscription.get(subscription) === scenario && subscriptions.has(subscription)));
   const options = (typeof body.options === 'object' && body.options !== null ? body.options : {}) as Record<string, unknown>;
   const top = typeof options.$top === 'number' ? Math.min(Math.max(options.$top, 1), MAX_TOP) : Math.min(state.pageSize, MAX_TOP);
   const skip = typeof options.$skip === 'number' ? Math.max(options.$skip, 0) : 0;
@@ -145,7 +147,7 @@ export function runGraphQuery(state: LabState, body: Record<string, unknown>): L
   const now = scenarios[0]?.now() ?? new Date(0);
   let result: KqlResult;
   try {
-    result = runKql(body.query, { tables: graphTables(scenarios, subscriptions), now, schemas: RESOURCE_GRAPH_SCHEMAS });
+    result = runKql(body.query, { tables: graphTables(state, scenarios, subscriptions), now, schemas: RESOURCE_GRAPH_SCHEMAS });
   } catch (error) {
     if (error instanceof KqlError) return badRequest(error.code, error.message);
     throw error;

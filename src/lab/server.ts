@@ -73,6 +73,13 @@ export interface LabEndpoints {
 /** A running lab. */
 export interface Lab {
   endpoints: LabEndpoints;
+  /** Endpoints that reach one scenario alone, `http://127.0.0.1:P/scenarios/{name}[/v1]`, whatever ids it shares. */
+  endpointsFor(scenarioName: string): LabEndpoints;
+  /**
+   * Scenarios the root endpoints cannot reach whole: an earlier scenario claims their workspace or a
+   * subscription of theirs. Use endpointsFor(name) for them.
+   */
+  shadowed: readonly string[];
   /** The scenarios served, in the order given. */
   scenarios: readonly LoadedScenario[];
   clock: LabClock;
@@ -118,28 +125,53 @@ function buildState(loaded: readonly LoadedScenario[], clock: LabClock, faults: 
       gatewayCaptures: new Map(),
       now: scenarioNow(entry.scenario, clock),
     };
+    // The first scenario to claim a workspace or subscription owns it at the root; the others stay
+    // reachable under their own prefix, /scenarios/{name}.
     const workspace = entry.scenario.workspaceId.toLowerCase();
-    const other = state.byWorkspace.get(workspace);
-    if (other) {
-      throw new UserInputError(
-        'scenario.conflict',
-        `scenarios ${other.scenario.name} and ${entry.scenario.name} both use workspace ${entry.scenario.workspaceId}; the lab routes Log Analytics queries by workspace id, so each scenario needs its own`,
-      );
-    }
-    state.byWorkspace.set(workspace, scenarioState);
+    if (!state.byWorkspace.has(workspace)) state.byWorkspace.set(workspace, scenarioState);
     for (const subscription of scenarioState.subscriptions) {
-      const owner = state.bySubscription.get(subscription);
-      if (owner) {
-        throw new UserInputError(
-          'scenario.conflict',
-          `scenarios ${owner.scenario.name} and ${entry.scenario.name} both use subscription ${subscription}; the lab routes ARM requests by subscription id, so each scenario needs its own`,
-        );
-      }
-      state.bySubscription.set(subscription, scenarioState);
+      if (!state.bySubscription.has(subscription)) state.bySubscription.set(subscription, scenarioState);
     }
     state.scenarios.push(scenarioState);
   }
   return state;
+}
+
+/** The lab as seen under `/scenarios/{name}`: that scenario alone, sharing everything else. */
+function scenarioView(state: LabState, scenario: ScenarioState): LabState {
+  return {
+    ...state,
+    scenarios: [scenario],
+    bySubscription: new Map(scenario.subscriptions.map((subscription) => [subscription, scenario])),
+    byWorkspace: new Map([[scenario.scenario.workspaceId.toLowerCase(), scenario]]),
+  };
+}
+
+/** Scenarios the root cannot reach whole, because an earlier scenario claims one of their ids. */
+function shadowedScenarios(state: LabState): string[] {
+  return state.scenarios
+    .filter(
+      (scenario) =>
+        state.byWorkspace.get(scenario.scenario.workspaceId.toLowerCase()) !== scenario ||
+        scenario.subscriptions.some((subscription) => state.bySubscription.get(subscription) !== scenario),
+    )
+    .map((scenario) => scenario.scenario.name);
+}
+
+/** Refuses two scenarios with one name: the name is the path prefix that picks a scenario. */
+function checkNames(loaded: readonly LoadedScenario[]): void {
+  const seen = new Map<string, LoadedScenario>();
+  for (const entry of loaded) {
+    const key = entry.scenario.name.toLowerCase();
+    const other = seen.get(key);
+    if (other) {
+      throw new UserInputError(
+        'scenario.conflict',
+        `two scenarios are named ${entry.scenario.name} (${other.directory ?? 'given as data'} and ${entry.directory ?? 'given as data'}); the lab serves each under /scenarios/{name}, so names must differ`,
+      );
+    }
+    seen.set(key, entry);
+  }
 }
 
 /** Storage account names of every scenario. */
@@ -160,16 +192,13 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
   if (loaded.length === 0) throw new UserInputError('scenario.none', 'the lab needs at least one scenario');
   const clock = options.clock ?? new RealClock();
   const storageWanted = options.storage ?? true;
-  // Validate the routing before starting anything.
-  buildState(loaded, clock, options.faults ?? [], options.pageSize ?? 100, NO_STORAGE);
-  const azuriteStarting = storageWanted ? startAzurite(storageAccounts(loaded)) : undefined;
-  // The language service's start-up is paid here, while Azurite starts in its own process, not by the first query.
-  warmUpKql();
-  const azurite = await azuriteStarting;
+  checkNames(loaded);
+  const azurite = storageWanted ? await startAzurite(storageAccounts(loaded)) : undefined;
   const state = buildState(loaded, clock, options.faults ?? [], options.pageSize ?? 100, azurite ?? NO_STORAGE);
+  const views = new Map(state.scenarios.map((scenario) => [scenario.scenario.name.toLowerCase(), scenarioView(state, scenario)]));
   const closing = new AbortController();
   const server = createServer((request, response) => {
-    void serve(state, request, response, closing.signal);
+    void serve(state, views, request, response, closing.signal);
   });
   try {
     await listen(server, options.port ?? 0);
@@ -180,11 +209,20 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
     }
     throw error;
   }
+  // The KQL language service takes seconds to start: pay it right after the lab listens (the endpoints are
+  // printed first), not inside the first query's own time budget.
+  setImmediate(warmUpKql);
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
   let closed = false;
+  const endpointsAt = (base: string): LabEndpoints => ({ logAnalytics: `${base}/v1`, arm: base, resourceGraph: base, blob: azurite?.url });
   return {
-    endpoints: { logAnalytics: `${origin}/v1`, arm: origin, resourceGraph: origin, blob: azurite?.url },
+    endpoints: endpointsAt(origin),
+    endpointsFor(name) {
+      if (!views.has(name.toLowerCase())) throw new UserInputError('lab.unknown-scenario', `the lab serves no scenario named ${name}`, loaded.map((entry) => entry.scenario.name));
+      return endpointsAt(`${origin}/scenarios/${encodeURIComponent(name)}`);
+    },
+    shadowed: shadowedScenarios(state),
     scenarios: loaded,
     clock,
     storage: azurite,
@@ -214,10 +252,20 @@ function listen(server: Server, port: number): Promise<void> {
 }
 
 /** Parses, routes, applies faults, answers; a bug becomes a 500 rather than a crash. */
-async function serve(state: LabState, incoming: IncomingMessage, outgoing: ServerResponse, closing: AbortSignal): Promise<void> {
+async function serve(root: LabState, views: ReadonlyMap<string, LabState>, incoming: IncomingMessage, outgoing: ServerResponse, closing: AbortSignal): Promise<void> {
   const url = new URL(incoming.url ?? '/', 'http://127.0.0.1');
-  const path = `/${segments(safeDecode(url.pathname)).join('/')}`;
-  const origin = `http://${incoming.headers.host ?? '127.0.0.1'}`;
+  let path = `/${segments(safeDecode(url.pathname)).join('/')}`;
+  let origin = `http://${incoming.headers.host ?? '127.0.0.1'}`;
+  let state = root;
+  // `/scenarios/{name}/...` picks one scenario, whatever ids it shares with others.
+  const prefixed = /^\/scenarios\/([^/]+)(\/.*)?$/i.exec(path);
+  if (prefixed) {
+    const view = views.get((prefixed[1] ?? '').toLowerCase());
+    if (!view) return write(outgoing, armError(404, 'NotFound', `The lab serves no scenario named ${prefixed[1] ?? ''}.`));
+    state = view;
+    origin = `${origin}/scenarios/${encodeURIComponent(view.scenarios[0]?.scenario.name ?? '')}`;
+    path = prefixed[2] ?? '/';
+  }
   const isLogs = path.toLowerCase().startsWith('/v1/');
   let response: LabResponse;
   try {

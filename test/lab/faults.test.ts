@@ -110,10 +110,30 @@ describe('several scenarios and faults on the Network Watcher surface', () => {
     expect(await response.json()).toMatchObject({ error: { code: 'InvalidFault' } });
   });
 
-  it('refuses two scenarios that share a subscription', async () => {
-    const clash = { ...other, workspaceId: '0d0d0d0d-0000-4000-8000-000000000004', subscriptionId: example.subscriptionId };
-    const error = await startLab({ scenarios: [example, clash], storage: false }).catch((caught: unknown) => caught);
+  it('serves two scenarios that share ids: the first at the root, each alone under /scenarios/{name}', async () => {
+    const twin = { ...example, name: 'example-twin', faults: [{ target: 'networkWatcher' as const, kind: 'forbidden' as const }] };
+    const shared = await startLab({ scenarios: [example, twin], storage: false });
+    try {
+      expect(shared.shadowed).toEqual(['example-twin']);
+      const root = createLabClients(shared, { retryOptions: { maxRetries: 0 } });
+      const twinClients = createLabClients(shared, { scenario: 'example-twin', retryOptions: { maxRetries: 0 } });
+      expect((await root.network.networkWatchers.getNextHop(...watcher, nextHopRequest(example.subscriptionId))).nextHopType).toBe('VirtualAppliance');
+      await expect(twinClients.network.networkWatchers.getNextHop(...watcher, nextHopRequest(example.subscriptionId))).rejects.toMatchObject({ statusCode: 403 });
+      const count = "Resources | where type == 'microsoft.compute/virtualmachines' | count";
+      const rootCount = await root.resourceGraph.resources({ subscriptions: [example.subscriptionId], query: count });
+      const twinCount = await twinClients.resourceGraph.resources({ subscriptions: [example.subscriptionId], query: count });
+      expect(rootCount.data).toEqual(twinCount.data);
+      const logs = await twinClients.logs.queryWorkspace(example.workspaceId, 'AZFWNetworkRule | count', { duration: 'P7D' });
+      expect(logs.status).toBe('Success');
+      expect(() => shared.endpointsFor('nope')).toThrow(UserInputError);
+    } finally {
+      await shared.close();
+    }
+  });
+
+  it('refuses two scenarios with the same name', async () => {
+    const error = await startLab({ scenarios: [example, { ...other, name: example.name }], storage: false }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserInputError);
-    expect((error as Error).message).toContain(`both use subscription ${example.subscriptionId}`);
+    expect((error as Error).message).toContain(`two scenarios are named ${example.name}`);
   });
 });

@@ -155,7 +155,7 @@ describe('Network Watcher packet capture lifecycle into Azurite', () => {
 
   it('derives the storage path from the account when only storageId is given', async () => {
     const created = await clients.network.packetCaptures.create(...watcher, 'pc-default', { target: vmApp01, storageLocation: { storageId } });
-    expect(created.storageLocation.storagePath).toMatch(
+    expect(created.storageLocation?.storagePath).toMatch(
       /^https:\/\/ctdflowlogseus2\.blob\.core\.windows\.net\/network-watcher-logs\/subscriptions\/.+\/virtualmachines\/vm-app01\/\d{4}\/\d{2}\/\d{2}\/packetcapture_.+\.cap$/,
     );
     await clients.network.packetCaptures.stop(...watcher, 'pc-default');
