@@ -57,7 +57,7 @@ export default tseslint.config(
   },
   // Use cases: adapters come in as arguments.
   {
-    files: ['src/diagnose/**/*.ts', 'src/report/**/*.ts'],
+    files: ['src/diagnose/**/*.ts', 'src/report/**/*.ts', 'src/coverage/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [...vendors, lab, ...upper(['llm', 'bot'])] }], ...noClockNoEnv },
   },
   // The LLM edge and its tools.

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
-  AzureEvidenceSources, createAzureClients, createEmulatorClients, EXPECTED_DELAY_IN_MINUTES, resourceEvidence, topologyEvidence,
+  AzureEvidenceSources, armGetOf, createAzureClients, createEmulatorClients, EXPECTED_DELAY_IN_MINUTES, loadCoverageFacts, resourceEvidence, topologyEvidence,
   type EvidenceDraft as AzureEvidenceDraft, type SourceResult,
 } from './azure/index.js';
 import type { Config } from './config.js';
@@ -18,6 +18,8 @@ import { analyzeCapture } from './capture/index.js';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { listBuiltInScenarios, loadScenario, ManualClock, RealClock, startLab, type Lab, type LabClock, type LoadedScenario } from './lab/index.js';
 import { scenarioTime } from './lab/clock.js';
+import { computeCoverage } from './coverage/index.js';
+import type { CoverageReport } from './domain/coverage.js';
 
 /** One estate the runtime can investigate: Azure itself, or one lab scenario. */
 export interface Estate {
@@ -274,4 +276,34 @@ export async function selectEstate(runtime: Runtime, text: string): Promise<Esta
     if (outcome.kind === 'question') return estate;
   }
   return first;
+}
+
+const coverageClients = new WeakMap<Runtime, { clients: ReturnType<typeof createAzureClients>; armEndpoint: string }>();
+
+/**
+ * Flow-log coverage of one estate: the estate the facade already read, plus what coverage reads
+ * beside it (policy assignments from PolicyResources, storage accounts, the firewalls' diagnostic
+ * settings), through clients built like the runtime's. A failed estate read is a gap.
+ */
+export async function estateCoverage(runtime: Runtime, estate: Estate, signal?: AbortSignal): Promise<{ ok: true; report: CoverageReport } | { ok: false; gap: Gap }> {
+  const loaded = await estate.facade.estate(signal);
+  if (!loaded.ok) return { ok: false, gap: loaded.gap };
+  let built = coverageClients.get(runtime);
+  if (!built) {
+    built = runtime.lab
+      ? { clients: createEmulatorClients(runtime.lab.endpoints, { retry: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 } }), armEndpoint: runtime.lab.endpoints.arm }
+      : { clients: createAzureClients(), armEndpoint: 'https://management.azure.com' };
+    coverageClients.set(runtime, built);
+  }
+  const scenario = runtime.lab?.scenarios.find((candidate) => candidate.scenario.name === estate.name)?.scenario;
+  const subscriptions = scenario
+    ? [scenario.subscriptionId, ...(scenario.subscriptionIds ?? [])].filter((value, index, all) => all.indexOf(value) === index)
+    : runtime.config.AZURE_SUBSCRIPTION_ID;
+  const { clients, armEndpoint } = built;
+  const facts = await loadCoverageFacts(
+    { resourceGraph: clients.resourceGraph, arm: armGetOf(clients.network(subscriptions[0] ?? ''), armEndpoint) },
+    subscriptions, loaded.value, { timeoutInMs: runtime.config.NETPROOF_LIMITS_SOURCE_TIMEOUT_MS, ...(signal ? { abortSignal: signal } : {}) },
+  );
+  if (!facts.ok) return { ok: false, gap: facts.gap };
+  return { ok: true, report: computeCoverage(loaded.value.topology, facts.value) };
 }

@@ -8,7 +8,8 @@ import type { PacketCapture, PacketCaptureQueryStatusResult, PacketCaptureResult
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { Readable } from 'node:stream';
 import type { Instant } from './kql/validate.js';
-import { validateInstant, validateIp, validateIpOrCidr, validatePort, validateResourceId, validateRowCap, validateWindow } from './kql/validate.js';
+import { isIP } from 'node:net';
+import { validateDnsName, validateInstant, validateIp, validateIpOrCidr, validatePort, validateResourceId, validateRowCap, validateWindow } from './kql/validate.js';
 import { type FlowFilterInput, validateFlowFilter } from './kql/flow-filter.js';
 import type { FirewallTable } from './kql/firewall.js';
 import type { TrafficAnalyticsInterval } from './kql/flow-logs.js';
@@ -37,6 +38,7 @@ export { resourceEvidence, topologyEvidence } from './resource-graph.js';
 export { EXPECTED_DELAY_IN_MINUTES } from './freshness.js';
 export { createAzureClients, createEmulatorClients, type AzureClients, type RetryBounds } from './clients.js';
 export { gapFromError } from './errors.js';
+export { armGetOf, loadCoverageFacts, type ArmGet, type CoverageClients } from './policy.js';
 
 /** A packet capture as listed on its Network Watcher. */
 export interface PacketCaptureSummary {
@@ -176,11 +178,14 @@ export class AzureEvidenceSources {
     const request = {
       source: { resourceId: validateResourceId(input.sourceResourceId) },
       destination: {
-        ...(input.destination.address ? { address: validateIp(input.destination.address) } : {}),
+        // Azure takes an IP address or a host name here (it resolves the name from the source VM).
+        ...(input.destination.address ? { address: isIP(input.destination.address) !== 0 ? validateIp(input.destination.address) : validateDnsName(input.destination.address) } : {}),
         ...(input.destination.resourceId ? { resourceId: validateResourceId(input.destination.resourceId) } : {}),
         port: validatePort(input.destination.port),
       },
       protocol: input.protocol ?? 'Tcp',
+      // The logs the verdict compares against carry IPv4 unless the question gives an IPv6 address.
+      preferredIPVersion: isIP(input.destination.address ?? '') === 6 ? 'IPv6' as const : 'IPv4' as const,
     };
     return checkConnectivity(this.networkFor(input.networkWatcherId), validateResourceId(input.networkWatcherId), request, this.callOptions(abortSignal));
   }
