@@ -3,7 +3,8 @@
  * them: "from A", "to B", "B is unreachable", "A can't reach", "A -> B".
  * Words before an endpoint beat words after it ("10.0.0.4 to vm-a times out": vm-a
  * is the destination). Weaker hints come last: "on B" ("SQL on vm-sql01", "an error on
- * https://vm-web01") and "gets a 403 from B" (B answered, so B is the destination); a URL
+ * https://vm-web01"), "gets a 403 from B" (B answered, so B is the destination) and "shows
+ * an error to B" (B is the client); a URL
  * is what the client asks for, so its host is a destination unless a word before it says
  * otherwise. Endpoints nothing places fill the missing roles in the order they are written:
  * the first one left is the source ("A can't reach B" has only "reach" before B).
@@ -40,6 +41,8 @@ const RECEIVE = new Set([
   'get', 'gets', 'got', 'getting', 'receive', 'receives', 'received', 'receiving', 'see', 'sees', 'seeing',
   'download', 'downloads', 'downloading', 'downloaded', 'fetch', 'fetches', 'fetching', 'pull', 'pulls', 'pulling', 'read', 'reads', 'reading',
 ]);
+/** "shows an error to B", "returns 403 to B": what is shown goes to the client, the source. */
+const GIVE = new Set(['show', 'shows', 'showing', 'shown', 'return', 'returns', 'returning', 'returned', 'serve', 'serves', 'serving', 'present', 'presents', 'presenting', 'send', 'sends', 'sending', 'give', 'gives', 'giving']);
 /** How many words back from "from" a receiving verb still counts. */
 const RECEIVE_REACH = 10;
 /** Words after an endpoint that make it the destination ("vm-a is unreachable", "can't be reached"). */
@@ -73,12 +76,12 @@ function markerBefore(tokens: readonly Token[], index: number): { word: string; 
   return null;
 }
 
-/** True when a receiving verb comes shortly before the "from" at `position`, with no endpoint between. */
-function receivedBefore(tokens: readonly Token[], position: number): boolean {
+/** True when a verb of `verbs` comes shortly before the marker at `position`, with no endpoint between. */
+function verbBefore(tokens: readonly Token[], position: number, verbs: ReadonlySet<string>): boolean {
   for (let cursor = position - 1; cursor >= 0 && cursor >= position - RECEIVE_REACH; cursor -= 1) {
     const word = wordAt(tokens, cursor);
     if (word === null) return false;
-    if (RECEIVE.has(word)) return true;
+    if (verbs.has(word)) return true;
   }
   return false;
 }
@@ -112,14 +115,16 @@ type Strength = 0 | 1 | 2 | 3;
 function hintAt(tokens: readonly Token[], position: number, token: Extract<Token, { type: 'endpoint' }>): { role: Role | null; strength: Strength } {
   const found = markerBefore(tokens, position);
   const marker = found?.word ?? null;
-  const received = found !== null && marker === 'from' && receivedBefore(tokens, found.position);
+  const received = found !== null && marker === 'from' && verbBefore(tokens, found.position, RECEIVE);
+  const given = found !== null && marker === 'to' && verbBefore(tokens, found.position, GIVE);
   if (marker !== null && SOURCE_BEFORE.has(marker) && !received) return { role: 'source', strength: 3 };
-  if (marker !== null && DESTINATION_BEFORE.has(marker)) return { role: 'destination', strength: 3 };
+  if (marker !== null && DESTINATION_BEFORE.has(marker) && !given) return { role: 'destination', strength: 3 };
   if (marker !== null && VIA_BEFORE.has(marker)) return { role: 'via', strength: 3 };
   // A URL, or a port written with the endpoint, is what the client asks for.
   if (token.leans === 'destination') return { role: 'destination', strength: 2 };
   const after = roleAfter(tokens, position);
   if (after !== null) return { role: after, strength: 2 };
+  if (given) return { role: 'source', strength: 1 };
   if (received || (marker !== null && WEAK_DESTINATION_BEFORE.has(marker))) return { role: 'destination', strength: 1 };
   return { role: null, strength: 0 };
 }
