@@ -192,3 +192,23 @@ export async function loadCoverageFacts(clients: CoverageClients, subscriptions:
     firewallDiagnosticSettings, tcpConnectionLogging: tcpConnectionLoggingOf(estate.resources), warnings,
   });
 }
+
+/**
+ * The coverage facts of ARM bodies at hand (pure): a scenario's resources, or an estate whose
+ * policy resources, storage accounts and diagnostic settings were read with it. A firewall
+ * without a diagnostic setting among them counts as read and empty.
+ */
+export function coverageFactsOf(resources: readonly ArmResource[]): CoverageFacts {
+  const policies = policiesOf(resources.filter((resource) => resource.type.toLowerCase().startsWith('microsoft.authorization/policy')));
+  const storage = storageOf(resources, resources);
+  const topology = buildTopology(resources);
+  const firewallDiagnosticSettings: Record<string, DiagnosticSetting[]> = {};
+  for (const firewall of topology.firewalls) {
+    firewallDiagnosticSettings[idKey(firewall.id)] = topology.diagnosticSettings.filter((setting) => idKey(setting.resourceId) === idKey(firewall.id));
+  }
+  return {
+    storageAccounts: storage.storageAccounts, workspaces: storage.workspaces,
+    policyAssignments: policies.assignments, policyDefinitions: policies.definitions,
+    firewallDiagnosticSettings, tcpConnectionLogging: tcpConnectionLoggingOf(resources), warnings: [],
+  };
+}
