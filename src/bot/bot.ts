@@ -346,20 +346,30 @@ export class NetproofBot extends TeamsActivityHandler {
     })());
   }
 
-  /** Replaces the acknowledgement with the reply (or posts it when the update fails). */
+  /**
+   * Replaces the acknowledgement with the reply (or posts it when the update fails).
+   * Teams turns a message with both text and a card into two messages, and refuses an
+   * update that would do so ("Activity resulted into multiple skype activities"); so the
+   * acknowledgement becomes the text, and the card follows it as its own message.
+   */
   async #deliver(turn: Turn, reference: Partial<ConversationReference>, acknowledgementId: string | null, reply: Reply): Promise<void> {
     try {
       await this.#adapter.continueConversationAsync(this.#settings.appId, reference, async (context) => {
-        const activity: Partial<Activity> = { type: ActivityTypes.Message, ...reply };
+        const hasText = reply.text !== undefined && reply.text !== '';
+        const hasCards = (reply.attachments?.length ?? 0) > 0;
         if (acknowledgementId) {
+          const update: Partial<Activity> = hasText
+            ? { type: ActivityTypes.Message, id: acknowledgementId, text: reply.text, textFormat: 'markdown' }
+            : { type: ActivityTypes.Message, id: acknowledgementId, text: '', attachments: reply.attachments ?? [] };
           try {
-            await context.updateActivity({ ...activity, id: acknowledgementId });
+            await context.updateActivity(update);
+            if (hasText && hasCards) await context.sendActivity({ type: ActivityTypes.Message, attachments: reply.attachments ?? [], summary: (reply.text ?? '').replace(/\*\*/g, '') });
             return;
           } catch (error) {
             turn.log.warn({ err: error }, 'could not update the acknowledgement; posting the answer instead');
           }
         }
-        await context.sendActivity(activity);
+        await context.sendActivity({ type: ActivityTypes.Message, ...reply });
       });
       turn.log.info('answered');
     } catch (error) {

@@ -82,6 +82,8 @@ function harness(diagnose: Diagnoser, settings: Partial<BotSettings> = {}, servi
 }
 
 const messages = (adapter: ProactiveTestAdapter) => adapter.activeQueue.filter((activity) => activity.type === 'message');
+/** The first message that carries a card. */
+const withCard = (adapter: ProactiveTestAdapter, index = 0) => messages(adapter).filter((activity) => cardsOf(activity).length > 0).at(index);
 
 describe('questions', () => {
   it('acknowledges with typing and a short message, then replaces it with the verdict card of the real pipeline', async () => {
@@ -90,14 +92,17 @@ describe('questions', () => {
     await ask(teams.personal(QUESTION));
     expect(adapter.activeQueue[0]?.type).toBe('typing');
     const replies = messages(adapter);
-    expect(replies).toHaveLength(1); // the acknowledgement was updated in place, not followed by a second message
+    // The acknowledgement became the one-line answer (Teams cannot turn one message into two); the card follows it.
+    expect(replies).toHaveLength(2);
     const expected = await pipeline.diagnose({ text: QUESTION, timeZone: 'Europe/Berlin' });
     if (expected.kind !== 'verdict') throw new Error('the scenario question should give a verdict');
-    const [card] = cardsOf(replies[0]);
-    expectValidCard(card);
-    expect(textOf(card)).toContain(expected.verdict.summary);
+    expect(cardsOf(replies[0])).toHaveLength(0);
     expect(replies[0]?.text).toContain(expected.verdict.summary);
     expect(replies[0]?.text).toMatch(/\*\*(OK|FAILING|UNKNOWN)\*\*/);
+    const [card] = cardsOf(replies[1]);
+    expectValidCard(card);
+    expect(textOf(card)).toContain(expected.verdict.summary);
+    expect(replies[1]?.summary).toBe(replies[0]?.text?.replace(/\*\*/g, ''));
     const actions = (card as { actions: { title: string; type: string; url?: string }[] }).actions;
     expect(actions.map((action) => action.title)).toEqual(['Show the proof', 'Evidence pack', 'Ask again with another time window']);
     expect(actions[1]?.url).toMatch(/^http:\/\/127\.0\.0\.1:9\/evidence\/[A-Za-z0-9_-]{43}$/);
@@ -116,16 +121,16 @@ describe('questions', () => {
     slow.open();
     await bot.idle();
     expect(diagnose.answered).toBe(1);
-    expect(messages(adapter)).toHaveLength(1);
+    expect(messages(adapter)).toHaveLength(2);
     expect(messages(adapter)[0]?.text).not.toBe(INVESTIGATING_TEXT);
-    expect(cardsOf(messages(adapter)[0])).toHaveLength(1);
+    expect(cardsOf(messages(adapter)[1])).toHaveLength(1);
   });
 
   it('asks back with the closest names as choices, and a choice re-asks with the name put in', async () => {
     const diagnose = recording();
     const { adapter, ask } = harness(diagnose);
     await ask(teams.personal("why can't 192.168.10.5 RDP to vm-ap01?"));
-    const [card] = cardsOf(messages(adapter)[0]);
+    const [card] = cardsOf(withCard(adapter));
     expectValidCard(card);
     expect(textOf(card)).toContain('vm-ap01');
     const actions = (card as { actions: { title: string; data: { action: string; text: string } }[] }).actions;
@@ -134,7 +139,7 @@ describe('questions', () => {
 
     await ask(teams.personal('', { value: actions[0]?.data, text: undefined }));
     expect(diagnose.requests.at(-1)?.text).toBe(QUESTION);
-    const [verdict] = cardsOf(messages(adapter).at(-1));
+    const [verdict] = cardsOf(withCard(adapter, -1));
     expectValidCard(verdict);
     expect(textOf(verdict)).toContain('vm-app01');
   });
@@ -143,13 +148,13 @@ describe('questions', () => {
     const diagnose = recording();
     const { adapter, ask } = harness(diagnose);
     await ask(teams.personal(QUESTION));
-    const [card] = cardsOf(messages(adapter)[0]);
+    const [card] = cardsOf(withCard(adapter));
     const actions = (card as { actions: { data?: { verdictId?: string }; card?: { actions: { data: Record<string, unknown> }[] } }[] }).actions;
     const verdictId = actions[0]?.data?.verdictId;
     expect(verdictId).toBeTruthy();
 
     await ask(teams.personal('', { value: { action: 'showProof', verdictId, page: 0 } }));
-    const [proof] = cardsOf(messages(adapter).at(-1));
+    const [proof] = cardsOf(withCard(adapter, -1));
     expectValidCard(proof);
     expect(textOf(proof)).toMatch(/Proof, page 1 of \d+/);
 
@@ -159,7 +164,7 @@ describe('questions', () => {
     const followUp = diagnose.requests.at(-1);
     expect(followUp?.text).toBe('and between 08:00 and 09:00 UTC');
     expect(followUp?.previous?.destination.name).toBe('vm-app01');
-    const [again] = cardsOf(messages(adapter).at(-1));
+    const [again] = cardsOf(withCard(adapter, -1));
     expectValidCard(again);
     expect(textOf(again)).toMatch(/T08:00:00\.000Z to \S+T09:00:00\.000Z/);
   });
@@ -167,7 +172,7 @@ describe('questions', () => {
   it('refuses card actions on verdicts of another conversation', async () => {
     const { adapter, ask } = harness(recording());
     await ask(teams.personal(QUESTION));
-    const [card] = cardsOf(messages(adapter)[0]);
+    const [card] = cardsOf(withCard(adapter));
     const verdictId = (card as { actions: { data?: { verdictId?: string } }[] }).actions[0]?.data?.verdictId;
     // A card submit carries no mention; from another conversation the verdict id means nothing.
     await ask({ ...teams.groupChat('', { mention: false }), value: { action: 'showProof', verdictId, page: 0 } });
@@ -177,7 +182,7 @@ describe('questions', () => {
   it('answers "help" with a card of examples', async () => {
     const { adapter, ask } = harness(recording());
     await ask(teams.personal('help'));
-    const [card] = cardsOf(messages(adapter)[0]);
+    const [card] = cardsOf(withCard(adapter));
     expectValidCard(card);
     expect(textOf(card)).toContain(QUESTION);
     expect(textOf(card)).toMatch(/capture/i);
@@ -210,9 +215,9 @@ describe('channels and group chats', () => {
     await ask(teams.channel(QUESTION, { threadId: '1700000999000' }));
     expect(diagnose.requests[0]?.text).toBe(QUESTION);
     const replies = messages(adapter);
-    expect(replies).toHaveLength(1);
-    expect(replies[0]?.conversation?.id).toBe('19:general@thread.tacv2;messageid=1700000999000');
-    expectValidCard(cardsOf(replies[0])[0]);
+    expect(replies).toHaveLength(2);
+    expect(replies.map((reply) => reply.conversation?.id)).toEqual(['19:general@thread.tacv2;messageid=1700000999000', '19:general@thread.tacv2;messageid=1700000999000']);
+    expectValidCard(cardsOf(replies[1])[0]);
   });
 
   it('answers a mention in a group chat, and ignores a message without one', async () => {
@@ -220,7 +225,7 @@ describe('channels and group chats', () => {
     await ask(teams.groupChat('help', { mention: false }));
     expect(adapter.activeQueue).toHaveLength(0);
     await ask(teams.groupChat('help'));
-    expectValidCard(cardsOf(messages(adapter)[0])[0]);
+    expectValidCard(cardsOf(withCard(adapter))[0]);
   });
 
   it('says how to send a capture when a file is shared in a channel', async () => {
@@ -269,7 +274,7 @@ describe('access', () => {
     const granted = parseAccessFile(JSON.stringify({ version: 1, default: [subscription] }));
     const inside = harness(recording(), { access: new AccessPolicy([TENANT], granted) });
     await inside.ask(teams.personal(QUESTION));
-    expect(cardsOf(messages(inside.adapter)[0])).toHaveLength(1);
+    expect(cardsOf(withCard(inside.adapter))).toHaveLength(1);
   });
 });
 
@@ -281,7 +286,7 @@ describe('redelivery and limits', () => {
     await ask(activity);
     await ask(activity);
     expect(diagnose.requests).toHaveLength(1);
-    expect(messages(adapter)).toHaveLength(1);
+    expect(messages(adapter)).toHaveLength(2); // the answer's text and its card, once
   });
 
   it('refuses politely over the per-conversation limit, and accepts again once a slot is free', async () => {
@@ -316,8 +321,8 @@ describe('uploads', () => {
     const url = `${files.url}/files/tcp_refused.pcap?tempauth=secret-token-123`;
     await ask(teams.file('tcp_refused.pcap', url));
     const replies = messages(adapter);
-    expect(replies).toHaveLength(1);
-    const [card] = cardsOf(replies[0]);
+    expect(replies).toHaveLength(2);
+    const [card] = cardsOf(replies[1]);
     expectValidCard(card);
     expect(textOf(card)).toContain('tcp_refused');
     expect(textOf(card)).toContain('pcap');
@@ -329,7 +334,7 @@ describe('uploads', () => {
   it('reads a Wireshark JSON export the same way', async () => {
     const { adapter, ask } = harness(recording());
     await ask(teams.file('tcp_refused.json', `${files.url}/files/tcp_refused.json`));
-    const [card] = cardsOf(messages(adapter)[0]);
+    const [card] = cardsOf(withCard(adapter));
     expectValidCard(card);
     expect(textOf(card)).toContain('wireshark-json');
     expect(textOf(card)).toContain('tcp_refused');
@@ -352,7 +357,7 @@ describe('uploads', () => {
   it('keeps a truncated capture, with the warning on the card', async () => {
     const { adapter, ask } = harness(recording());
     await ask(teams.file('truncated.pcap', `${files.url}/files/truncated.pcap`));
-    const [card] = cardsOf(messages(adapter)[0]);
+    const [card] = cardsOf(withCard(adapter));
     expectValidCard(card);
     expect(textOf(card)).toMatch(/Warning: .*mid-packet/);
   });
@@ -377,7 +382,7 @@ describe('uploads', () => {
     const before = files.requests.length;
     const { adapter, ask } = harness(recording());
     await ask(teams.file('minutes.docx', `${files.url}/files/minutes.docx`));
-    const [card] = cardsOf(messages(adapter)[0]);
+    const [card] = cardsOf(withCard(adapter));
     expectValidCard(card);
     expect(textOf(card)).toContain('.docx file is not a capture');
     expect(files.requests.length).toBe(before);
@@ -393,9 +398,8 @@ describe('the explainer seam', () => {
     };
     const { adapter, ask } = harness(recording(), {}, { explainer });
     await ask(teams.personal(QUESTION));
-    const reply = messages(adapter)[0];
-    expect(reply?.text).toMatch(new RegExp(`^In short: ${seen[0]?.cause}\\.`));
-    expect(textOf(cardsOf(reply)[0])).not.toContain(EXPLAINER_FAILED_NOTICE);
+    expect(messages(adapter)[0]?.text).toMatch(new RegExp(`^In short: ${seen[0]?.cause}\\.`));
+    expect(textOf(cardsOf(withCard(adapter))[0])).not.toContain(EXPLAINER_FAILED_NOTICE);
   });
 
   it('answers from the rules alone, and says so, when the explainer fails', async () => {
@@ -404,9 +408,8 @@ describe('the explainer seam', () => {
     };
     const { adapter, ask } = harness(recording(), {}, { explainer });
     await ask(teams.personal(QUESTION));
-    const reply = messages(adapter)[0];
-    expect(reply?.text).toMatch(/\*\*(OK|FAILING|UNKNOWN)\*\*/);
-    const [card] = cardsOf(reply);
+    expect(messages(adapter)[0]?.text).toMatch(/\*\*(OK|FAILING|UNKNOWN)\*\*/);
+    const [card] = cardsOf(withCard(adapter));
     expectValidCard(card);
     expect(textOf(card)).toContain(EXPLAINER_FAILED_NOTICE);
   });

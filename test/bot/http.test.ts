@@ -2,7 +2,8 @@
  * End to end over HTTP: the running bot server receives Bot Framework activities on
  * POST /api/messages exactly as Teams sends them, and posts its replies to the
  * activity's serviceUrl, here a small recording connector on loopback
- * (POST /v3/conversations/{id}/activities[/{replyToId}], PUT .../activities/{id}).
+ * (POST /v3/conversations/{id}/activities[/{replyToId}], PUT .../activities/{id}), which,
+ * like Teams, refuses an update that carries both text and a card.
  * The pipeline is the real one over the lab; the capture analyser the real worker.
  */
 import { readFileSync } from 'node:fs';
@@ -46,6 +47,11 @@ async function startConnector(): Promise<{ url: string; recorded: Recorded[]; wa
         return;
       }
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Partial<Activity>;
+      // As Teams does: an update may not turn one message into two (text and a card).
+      if (request.method === 'PUT' && body.text && (body.attachments?.length ?? 0) > 0) {
+        response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'BadSyntax', message: 'Activity resulted into multiple skype activities' } }));
+        return;
+      }
       recorded.push({
         method: request.method, conversationId: decodeURIComponent(match[1]), activityId: match[2] ? decodeURIComponent(match[2]) : null,
         body, authorization: request.headers.authorization,
@@ -154,6 +160,7 @@ function slowDiagnoser(wait: Promise<void>): Diagnoser & { answered: number; req
 }
 
 const updates = (all: Recorded[]) => all.filter((item) => item.method === 'PUT');
+const cardPosts = (all: Recorded[]) => all.filter((item) => item.method === 'POST' && (item.body.attachments?.length ?? 0) > 0);
 
 describe('the bot over HTTP', () => {
   it('without an app id listens on loopback, and the request returns before a slow source answers', async () => {
@@ -175,17 +182,19 @@ describe('the bot over HTTP', () => {
     expect(connector.recorded.every((item) => item.authorization === undefined)).toBe(true);
 
     slow.open();
-    await connector.waitFor((all) => updates(all).length === 1);
-    const [update] = updates(connector.recorded);
-    // The verdict replaces the acknowledgement (PUT on its id) rather than piling up messages.
-    expect(update?.activityId).toBe('activity-2');
-    expect(update?.conversationId).toBe('a:personal-chat-1');
-    const card = update?.body.attachments?.[0]?.content;
-    expectValidCard(card);
+    await connector.waitFor((all) => cardPosts(all).length === 1);
     const expected = await pipeline.diagnose({ text: QUESTION, timeZone: 'Europe/Berlin' });
     if (expected.kind !== 'verdict') throw new Error('expected a verdict');
+    // The answer's line replaces the acknowledgement (PUT on its id); its card follows as one more message.
+    expect(connector.recorded.map((item) => [item.method, item.body.type])).toEqual([['POST', 'typing'], ['POST', 'message'], ['PUT', 'message'], ['POST', 'message']]);
+    const [update] = updates(connector.recorded);
+    expect(update?.activityId).toBe('activity-2');
+    expect(update?.conversationId).toBe('a:personal-chat-1');
+    expect(update?.body.attachments ?? []).toEqual([]);
+    expect(update?.body.text).toContain(expected.verdict.summary);
+    const card = cardPosts(connector.recorded)[0]?.body.attachments?.[0]?.content;
+    expectValidCard(card);
     expect(textOf(card)).toContain(expected.verdict.summary);
-    expect(connector.recorded.filter((item) => item.method === 'POST')).toHaveLength(2);
   });
 
   it('answers a channel mention in its thread (;messageid=), and a redelivery once', async () => {
@@ -194,13 +203,13 @@ describe('the bot over HTTP', () => {
     const first = await post(running, activity);
     const again = await post(running, activity);
     expect([first.status, again.status]).toEqual([200, 200]);
-    await connector.waitFor((all) => updates(all).length === 1);
+    await connector.waitFor((all) => cardPosts(all).length === 1);
     await running.bot.idle();
     const threadId = '19:general@thread.tacv2;messageid=1700000555000';
     expect(connector.recorded.map((item) => [item.method, item.body.type, item.conversationId])).toEqual([
-      ['POST', 'typing', threadId], ['POST', 'message', threadId], ['PUT', 'message', threadId],
+      ['POST', 'typing', threadId], ['POST', 'message', threadId], ['PUT', 'message', threadId], ['POST', 'message', threadId],
     ]);
-    expectValidCard(updates(connector.recorded)[0]?.body.attachments?.[0]?.content);
+    expectValidCard(cardPosts(connector.recorded)[0]?.body.attachments?.[0]?.content);
   });
 
   it('ignores a channel message without a mention, and copes with one that has no recipient', async () => {
@@ -218,9 +227,10 @@ describe('the bot over HTTP', () => {
     const running = await start(pipeline.diagnose);
     const response = await post(running, teams.file('tcp_refused.pcap', `${files.url}/files/tcp_refused.pcap`));
     expect(response.status).toBe(200);
-    await connector.waitFor((all) => updates(all).length === 1);
+    await connector.waitFor((all) => cardPosts(all).length === 1);
     expect(connector.recorded[1]?.body.text).toMatch(/^Reading tcp_refused\.pcap/);
-    const card = updates(connector.recorded)[0]?.body.attachments?.[0]?.content;
+    expect(updates(connector.recorded)[0]?.body.text).toMatch(/^tcp_refused\.pcap: \d+ packets/);
+    const card = cardPosts(connector.recorded)[0]?.body.attachments?.[0]?.content;
     expectValidCard(card);
     expect(textOf(card)).toContain('tcp_refused');
   });
@@ -228,8 +238,8 @@ describe('the bot over HTTP', () => {
   it('serves the evidence pack at its link with strict headers, and 404 for unknown or expired links', async () => {
     const running = await start(pipeline.diagnose);
     await post(running, teams.personal(QUESTION));
-    await connector.waitFor((all) => updates(all).length === 1);
-    const card = updates(connector.recorded)[0]?.body.attachments?.[0]?.content as { actions: { title: string; url?: string }[] };
+    await connector.waitFor((all) => cardPosts(all).length === 1);
+    const card = cardPosts(connector.recorded)[0]?.body.attachments?.[0]?.content as { actions: { title: string; url?: string }[] };
     const link = card.actions.find((action) => action.title === 'Evidence pack')?.url ?? '';
     expect(link.startsWith(`${running.publicUrl}/evidence/`)).toBe(true);
 
