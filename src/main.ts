@@ -81,6 +81,13 @@ function trafficAnalyticsInterval(topology: Topology): 10 | 60 {
   return intervals.some((interval) => interval >= 60) || intervals.length === 0 ? 60 : 10;
 }
 
+/** The AzureFirewallSubnet prefixes of the estate's firewalls, sorted (the SNAT sources of application rules). */
+function firewallSubnetPrefixes(topology: Topology): string[] {
+  const subnets = topology.virtualNetworks.flatMap((network) => network.subnets);
+  const prefixes = topology.firewalls.flatMap((firewall) => subnets.find((subnet) => sameResourceId(subnet.id, firewall.subnetId))?.addressPrefixes ?? []);
+  return [...new Set(prefixes)].sort();
+}
+
 function flowFilter(flow: FlowSelector) {
   return {
     source: flow.sourceIp, destination: flow.destinationIp, port: flow.port, protocol: flow.protocol,
@@ -114,7 +121,18 @@ export function evidenceSourcesOf(facade: AzureEvidenceSources, now: () => Date,
     },
     async flowLogs(flow, signal) {
       const model = await topology(signal);
-      return outcomeOf(await facade.flowLogs(flowFilter(flow), model ? trafficAnalyticsInterval(model) : 60, signal));
+      const interval = model ? trafficAnalyticsInterval(model) : 60;
+      // Behind an application rule the server sees a firewall instance address (SNAT), not the
+      // client's: the destination's flows from the AzureFirewallSubnet are the other side of the proxy.
+      const proxied = flow.destinationIp !== null && flow.sourceIp !== null && model !== null ? firewallSubnetPrefixes(model) : [];
+      const results = await Promise.all([
+        facade.flowLogs(flowFilter(flow), interval, signal),
+        ...proxied.map((prefix) => facade.flowLogs({ ...flowFilter(flow), source: prefix }, interval, signal)),
+      ]);
+      const outcomes = results.map(outcomeOf);
+      const [first] = outcomes;
+      // The proxied side adds rows; its failure alone is not a gap of the flow's own logs.
+      return { evidence: outcomes.flatMap((outcome) => outcome.evidence), gaps: first?.gaps ?? [] };
     },
     async freshness(tables, signal) {
       const model = await topology(signal);
@@ -243,11 +261,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const storage = lab.storage;
   const estates = lab.scenarios.map((loaded) => {
     const scenario = loaded.scenario;
-    const clients = createEmulatorClients(lab.endpoints, {
+    // Scenarios may share subscription or workspace ids; each estate talks to its own scenario's prefix.
+    const clients = createEmulatorClients(lab.endpointsFor(scenario.name), {
       retry: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 },
       ...(storage ? { blobService: (accountUrl: string) => {
-        // Azurite is path-style: the account is the first path segment of its URL.
-        const account = new URL(accountUrl).pathname.split('/').filter(Boolean)[0] ?? '';
+        // Azure names the account in the host (acct.blob.core.windows.net); Azurite in the first path segment.
+        const url = new URL(accountUrl);
+        const account = /\.blob\./i.test(url.hostname) ? url.hostname.split('.')[0] ?? '' : url.pathname.split('/').filter(Boolean)[0] ?? '';
         return new BlobServiceClient(storage.accountUrl(account), storage.credential(account));
       } } : {}),
     });

@@ -276,3 +276,49 @@ export async function stopGatewayCapture(state: LabState, scenario: ScenarioStat
   await state.storage.write(location.account, location.container, blobName, content);
   return acceptLongRunning(state, request, gateway.subscriptionId ?? '', region, json(200, gatewayStatus('Successful')));
 }
+
+/**
+ * A scenario's capture files are what a packet capture on their target records. The lab
+ * also presents each as a capture someone already ran and finished (status Stopped,
+ * TimeExceeded), listed on the target region's Network Watcher with its file in blob
+ * storage, so an investigation finds "a capture where one exists" as it would in Azure.
+ */
+export async function seedFinishedCaptures(state: LabState): Promise<void> {
+  for (const scenario of state.scenarios) {
+    const resources = scenario.scenario.resources;
+    for (const capture of scenario.scenario.packetCaptures) {
+      const target = scenario.index.get(capture.target);
+      const location = text(target?.body.location)?.toLowerCase();
+      const watcher = resources.find((resource) => resource.type.toLowerCase() === 'microsoft.network/networkwatchers' && resource.location?.toLowerCase() === location)
+        ?? resources.find((resource) => resource.type.toLowerCase() === 'microsoft.network/networkwatchers');
+      const accounts = resources.filter((resource) => resource.type.toLowerCase() === 'microsoft.storage/storageaccounts' && state.storage.hasAccount(resource.name.toLowerCase()));
+      const account = accounts.find((resource) => resource.location?.toLowerCase() === location) ?? accounts[0];
+      if (!target || !watcher || !account || !scenario.loaded.directory) continue;
+      const finishedAt = new Date(scenario.now().getTime() - 15 * 60_000);
+      const name = `finished-${parseResourceId(capture.target).name.toLowerCase()}`;
+      const storagePath = defaultStoragePath(account.id, capture.target, finishedAt);
+      const blob = parseBlobUrl(storagePath);
+      if (!blob) continue;
+      const content = await readFile(resolve(scenario.loaded.directory, capture.file));
+      await state.storage.write(blob.account, blob.container, blob.blobName, content);
+      const timeLimitInSeconds = capture.runningForInSeconds ?? 600;
+      scenario.captures.set(sessionKey(watcher.id, name), {
+        id: `${watcher.id}/packetCaptures/${name}`,
+        name,
+        networkWatcherId: watcher.id,
+        properties: {
+          target: capture.target, targetType: 'AzureVM', bytesToCapturePerPacket: 0, totalBytesPerSession: 1_073_741_824,
+          timeLimitInSeconds, storageLocation: { storageId: account.id, storagePath }, filters: [],
+        },
+        startedAtInMs: finishedAt.getTime() - timeLimitInSeconds * 1000,
+        runsForInMs: timeLimitInSeconds * 1000,
+        status: 'Stopped',
+        stopReason: 'TimeExceeded',
+        errors: [],
+        file: resolve(scenario.loaded.directory, capture.file),
+        storagePath,
+        faults: [],
+      });
+    }
+  }
+}

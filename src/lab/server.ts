@@ -15,6 +15,7 @@ import { RealClock, type LabClock } from './clock.js';
 import { FAULT_HEADER, FaultSet, parseFaultHeader, type Surface } from './faults.js';
 import { gatewayRoutes } from './gateways.js';
 import { warmUpKql } from './kql/index.js';
+import { seedFinishedCaptures } from './packet-capture.js';
 import { armError, bodyObject, json, logsError, readJsonBody, sleep, type LabRequest, type LabResponse } from './http.js';
 import { parseResourceId, segments } from './ids.js';
 import { runLogsQuery, scenarioForWorkspace, workspaceNotFound, type LogsQueryBody, type LogsScope } from './log-analytics.js';
@@ -195,6 +196,7 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
   checkNames(loaded);
   const azurite = storageWanted ? await startAzurite(storageAccounts(loaded)) : undefined;
   const state = buildState(loaded, clock, options.faults ?? [], options.pageSize ?? 100, azurite ?? NO_STORAGE);
+  if (azurite) await seedFinishedCaptures(state);
   const views = new Map(state.scenarios.map((scenario) => [scenario.scenario.name.toLowerCase(), scenarioView(state, scenario)]));
   const closing = new AbortController();
   const server = createServer((request, response) => {
