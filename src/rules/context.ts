@@ -49,7 +49,7 @@ export function analyse(input: RuleInput): Analysis {
   const source = locateEndpoint(topology, question.source);
   const destination = locateEndpoint(topology, question.destination);
   const sourcePrefixes = source.kind === 'azure' && source.role === 'web-app' && source.ip === null ? source.subnet.addressPrefixes : [];
-  const name = question.destination.name;
+  const name = input.destinationFqdn ?? question.destination.name;
   const flow: FlowQuery = {
     sourceIp: question.source.ip ?? (source.kind === 'azure' ? source.ip : null),
     sourcePrefixes,
@@ -183,4 +183,46 @@ export function citeResources(analysis: Analysis, resourceIds: readonly (string 
 /** Removes duplicates, keeping the first occurrence. */
 export function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
+}
+
+/** What a log source records: firewall decisions, Traffic Analytics flows, Key Vault audit events, or something else. */
+export type LogSourceKind = 'firewall' | 'flow' | 'vault' | 'other';
+
+/** The kind of a log source, from its table name. */
+export function logSourceKind(name: string): LogSourceKind {
+  if (/^azfw|azurefirewall|azurediagnostics/i.test(name)) return 'firewall';
+  if (/ntanetanalytics|azurenetworkanalytics|flowlog/i.test(name)) return 'flow';
+  if (/^azkv|keyvault/i.test(name)) return 'vault';
+  return 'other';
+}
+
+/** True when an enabled flow log with Traffic Analytics covers the endpoint (its NIC, subnet, VNet, or for NSG flow logs its NSGs). */
+export function flowLoggedWithAnalytics(analysis: Analysis, location: Location): boolean {
+  if (location.kind !== 'azure') return false;
+  const targets = [location.vnet.id, location.subnet.id, location.nic?.id ?? null, location.subnet.networkSecurityGroupId, location.nic?.networkSecurityGroupId ?? null];
+  return analysis.input.topology.flowLogs.some((log) => log.enabled && log.trafficAnalytics?.enabled === true
+    && targets.some((id) => id !== null && sameResourceId(log.targetResourceId, id)));
+}
+
+/**
+ * True when a log source could record this flow at all: firewall logs when a firewall is on the
+ * forward or return path (or no path could be walked), Traffic Analytics when flow logs cover an
+ * endpoint, Key Vault audit logs when the destination is a vault. A source that could never see
+ * the flow says nothing about it, late or not.
+ */
+export function sourceCouldRecord(analysis: Analysis, name: string): boolean {
+  switch (logSourceKind(name)) {
+    case 'firewall': {
+      if (analysis.forward === null) return analysis.input.topology.firewalls.length > 0;
+      return [...analysis.forward.hops, ...analysis.reverse?.hops ?? []].some((hop) => hop.kind === 'firewall');
+    }
+    case 'flow':
+      return flowLoggedWithAnalytics(analysis, analysis.source) || flowLoggedWithAnalytics(analysis, analysis.destination);
+    case 'vault': {
+      const destinationId = analysis.input.question.destination.resourceId;
+      return analysis.input.topology.keyVaults.some((vault) => sameResourceId(vault.id, destinationId) || isDestinationName(analysis, vault.hostName));
+    }
+    default:
+      return true;
+  }
 }

@@ -6,6 +6,7 @@
 import {
   CAUSES, CONFIDENCE_RANK, CONTRIBUTING, type CauseCode, type Confidence, type ContributingCode,
 } from '../domain/index.js';
+import { analyse } from './context.js';
 import type { Decision, Rule, RuleFinding, RuleInput } from './types.js';
 
 /**
@@ -38,6 +39,17 @@ function isContributing(code: RuleFinding['code']): code is ContributingCode {
 
 function lower(confidence: Confidence): Confidence {
   return confidence === 'high' ? 'medium' : 'low';
+}
+
+/**
+ * What would decide an undecided question: a capture on the destination VM (on its port) shows
+ * whether SYNs arrive and what answers them, which no log or configuration can.
+ */
+function undecidedNextSteps(input: RuleInput): string[] {
+  const { destination, flow } = analyse(input);
+  if (destination.kind !== 'azure' || destination.role !== 'virtual-machine') return [];
+  const filter = flow.port !== null ? ` filtered on ${flow.protocol === 'any' ? '' : `${flow.protocol.toUpperCase()} `}port ${flow.port}` : '';
+  return [`Run a packet capture on ${destination.name ?? destination.ip ?? 'the destination'}${filter} while the client retries: it shows whether the SYNs arrive and what answers them.`];
 }
 
 /** Runs the rules in order, collecting their findings. */
@@ -84,12 +96,16 @@ export function decideFrom(input: RuleInput, findings: RuleFinding[]): Decision 
   const nextSteps = [...new Set([
     ...(chosen?.nextSteps ?? []),
     ...contributingFindings.flatMap((finding) => finding.nextSteps ?? []),
+    ...(chosen === null ? undecidedNextSteps(input) : []),
     ...(chosen === null ? input.gaps.map((gap) => `${gap.source}: ${gap.reason}${gap.detail ? ` (${gap.detail})` : ''}.`) : []),
   ])];
+  const missing = input.gaps.filter((gap) => MISSING_SOURCE.has(gap.reason));
   const summary = chosen !== null ? chosen.summary
-    : input.gaps.length > 0
-      ? `The evidence available cannot decide; missing: ${input.gaps.map((gap) => `${gap.source} (${gap.reason})`).join(', ')}.`
-      : 'The evidence available cannot decide: no rule found a block, and nothing shows the flow working.';
+    : contributingFindings.length > 0
+      ? `The evidence available cannot decide. ${contributingFindings.map((finding) => finding.summary).join(' ')}${missing.length > 0 ? ` Missing: ${missing.map((gap) => `${gap.source} (${gap.reason})`).join(', ')}.` : ''}`
+      : input.gaps.length > 0
+        ? `The evidence available cannot decide; missing: ${input.gaps.map((gap) => `${gap.source} (${gap.reason})`).join(', ')}.`
+        : 'The evidence available cannot decide: no rule found a block, and nothing shows the flow working.';
   const blockedAt = chosen === null || meaning.component === null ? null
     : chosen.blockedAt ?? { component: meaning.component, resourceId: null, name: null, rule: null };
   return {
@@ -100,7 +116,9 @@ export function decideFrom(input: RuleInput, findings: RuleFinding[]): Decision 
     blockedAt,
     confidence,
     summary,
-    findings,
+    // A contributing reason that explains another cause than the chosen one is left out: every
+    // contributing finding of a verdict is one of its contributing codes.
+    findings: findings.filter((finding) => !isContributing(finding.code) || contributingFindings.includes(finding)),
     nextSteps,
   };
 }

@@ -2,7 +2,7 @@
 import { sameResourceId, type AzureFirewall, type BlockedAt, type CaptureFinding, type Component, type Confidence, type Conversation, type EvidenceOf } from '../domain/index.js';
 import { firewallSubnet, nicByIp, vmOfNic } from './estate.js';
 import { anyPrefixContains, sameIp } from './net/ip.js';
-import { citeResources, evidenceOf, isDestination, isSource, unique, type Analysis } from './context.js';
+import { citeResources, evidenceOf, inWindow, isDestination, isSource, unique, type Analysis } from './context.js';
 import type { PathProblem, PathResult } from './routes/path.js';
 import type { RuleFinding } from './types.js';
 
@@ -126,4 +126,53 @@ export function loggedRuleName(row: EvidenceOf<'firewall-log'>['data']): string 
 export function isDenyAction(action: string | null): boolean {
   const value = action?.trim().toLowerCase() ?? '';
   return value === 'deny' || value === 'drop' || value === 'block' || value === 'reject';
+}
+
+/** One connection of the flow as Azure Firewall's flow trace (AZFWFlowTrace) saw it, keyed by the client's port. */
+export interface TracedConnection {
+  clientPort: number | null;
+  /** Flow-trace rows of this connection, either orientation. */
+  rows: EvidenceOf<'firewall-log'>[];
+  /** The server answered the SYN (SYN-ACK from the destination). */
+  synAck: boolean;
+  /** A RST from the destination's address. */
+  resetByServer: boolean;
+  /** A packet the firewall had no state for (INVALID). */
+  invalid: boolean;
+}
+
+/** Flow-trace rows of the flow in the window, grouped per connection (client port), in row order. */
+export function tracedConnections(analysis: Analysis): TracedConnection[] {
+  const port = analysis.flow.port;
+  const connections = new Map<string, TracedConnection>();
+  for (const row of evidenceOf(analysis.input, 'firewall-log')) {
+    const { data } = row;
+    if (data.kind !== 'flow-trace' || !inWindow(analysis, data.time)) continue;
+    const fromClient = isSource(analysis, data.sourceIp) && isDestination(analysis, data.destinationIp) && (port === null || data.destinationPort === port);
+    const fromServer = isDestination(analysis, data.sourceIp) && isSource(analysis, data.destinationIp) && (port === null || data.sourcePort === port);
+    if (!fromClient && !fromServer) continue;
+    const clientPort = fromClient ? data.sourcePort : data.destinationPort;
+    const key = `${clientPort ?? '?'}`;
+    const connection = connections.get(key) ?? { clientPort, rows: [], synAck: false, resetByServer: false, invalid: false };
+    const flag = (data.flag ?? '').trim().toLowerCase();
+    connection.rows.push(row);
+    if (fromServer && flag === 'syn-ack') connection.synAck = true;
+    if (fromServer && flag === 'rst') connection.resetByServer = true;
+    if (flag === 'invalid') connection.invalid = true;
+    connections.set(key, connection);
+  }
+  return [...connections.values()];
+}
+
+/** Observations about the certificates sent: they stop a connection only if the client then gives up. */
+const CERTIFICATE_OBSERVATIONS: ReadonlySet<string> = new Set(['tls_self_signed', 'tls_incomplete_chain', 'tls_hostname_mismatch', 'tls_expired']);
+
+/**
+ * True when an observation shows the conversation actually stopped there. A certificate finding on
+ * a handshake that completed did not stop anything: the client accepted the certificate (it trusts
+ * the issuer, or does not check), so it is a remark about the certificate, not the failure.
+ */
+export function observationStops(observation: CaptureFinding, conversation: Conversation): boolean {
+  if (CERTIFICATE_OBSERVATIONS.has(observation.code)) return conversation.tls?.handshakeComplete !== true;
+  return true;
 }

@@ -12,6 +12,11 @@ export interface RuleInput {
   evidence: Evidence[];
   gaps: Gap[];
   now: Date;
+  /**
+   * The host name the client asks for, when the question gives one beside an address or a
+   * resource name (`https://api.contoso.com (vm-api01)`): application rules, SNI and DNS log it.
+   */
+  destinationFqdn?: string | null;
 }
 
 /** A conclusion of one rule, citing the evidence ids it rests on. */

@@ -51,6 +51,9 @@ describe('decide chooses the cause', () => {
     }), { cause: 'path_ok', status: 'ok', blockedAt: null, contributing: ['firewall_bypassed'], confidence: 'high' }],
     ['a block contradicted by a working handshake: low', input({ evidence: [firewallLog({ action: 'Deny' }), capture(ID.appVm, [conversation({})])] }),
       { cause: 'firewall_deny', confidence: 'low' }],
+    // The late tail of an open window explains nothing when direct evidence decides.
+    ['a deny row decides; the not-yet-ingested tail of the window is not a reason', input({ evidence: [firewallLog({ action: 'Deny' }), freshness('AZFWNetworkRule', '2026-11-12T14:20:00Z')] }),
+      { cause: 'firewall_deny', contributing: [], confidence: 'high' }],
   ])('%s', (_name, ruleInput, expected) => {
     expect(decide(ruleInput)).toMatchObject(expected);
   });
@@ -60,6 +63,15 @@ describe('decide chooses the cause', () => {
     expect(nothing).toMatchObject({ cause: 'insufficient_evidence', status: 'unknown', confidence: 'low', blockedAt: null });
     expect(nothing.summary).toContain('AZFWNetworkRule');
     expect(nothing.nextSteps.join(' ')).toContain('no-permission');
+  });
+
+  it('leaves out contributing findings that explain another cause, and says what was late when nothing decides', () => {
+    const decided = decide(input({ evidence: [firewallLog({ action: 'Deny' }), freshness('AZFWNetworkRule', '2026-11-12T14:20:00Z')] }));
+    expect(decided.findings.map((finding) => finding.code)).toEqual(['firewall_deny']);
+    const undecided = decide(input({ evidence: [freshness('AZFWNetworkRule', '2026-11-12T14:20:00Z')] }));
+    expect(undecided.findings.map((finding) => finding.code)).toEqual(['logs_not_yet_ingested']);
+    expect(undecided.summary).toContain('not ingested yet in AZFWNetworkRule');
+    expect(undecided.nextSteps.join(' ')).toContain('packet capture on vm-app filtered on TCP port 3389');
   });
 
   it('gaps never raise the confidence', () => {

@@ -4,7 +4,7 @@ import type { CaptureFinding, ObservationCode } from '../../src/domain/index.js'
 import type { RuleInput } from '../../src/rules/index.js';
 import { RULES } from '../../src/rules/index.js';
 import {
-  ID, IP, IN_WINDOW, capture, conversation, effectiveRules, estate, firewallLog, flowLog, freshness, input, peering, question, routeTable, subnet, vaultLog,
+  ID, IP, IN_WINDOW, capture, conversation, effectiveRoutes, effectiveRules, estate, firewallLog, flowLog, freshness, input, peering, question, routeTable, subnet, vaultLog,
 } from './builder.js';
 
 const covered = [freshness('AZFWNetworkRule', '2026-11-12T17:00:00Z'), freshness('NTANetAnalytics', '2026-11-12T16:00:00Z')];
@@ -14,6 +14,11 @@ const vaultQuestion = question({ source: IP.app, destination: '52.1.1.1', destin
 const webQuestion = question({ source: IP.app, destination: '52.1.1.1', destinationName: 'api.contoso.com', port: 443 });
 const appCapture = (conversations: Parameters<typeof capture>[1], findings: Parameters<typeof capture>[2] = []) => capture(ID.appVm, conversations, findings);
 const observation = (code: ObservationCode, frames = [3]): CaptureFinding => ({ code, conversation: 'tcp-0', summary: `observed ${code}`, frames });
+const connectedProbe = { kind: 'connectivity-check' as const, data: { connectionStatus: 'Connected', protocol: 'Tcp', probesSent: 10, probesFailed: 0, hops: [{ type: 'VirtualAppliance', address: IP.firewall, resourceId: ID.firewall, issues: [] }] } };
+/** A flow-trace row of Azure Firewall (AZFWFlowTrace) for the default RDP flow: from the server unless `fromClient`. */
+const trace = (flag: string, clientPort = 50123, fromClient = false) => firewallLog(fromClient
+  ? { kind: 'flow-trace', table: 'AZFWFlowTrace', flag, action: 'Log', rule: null, ruleCollection: null, ruleCollectionGroup: null, sourcePort: clientPort }
+  : { kind: 'flow-trace', table: 'AZFWFlowTrace', flag, action: 'Log', rule: null, ruleCollection: null, ruleCollectionGroup: null, sourceIp: IP.app, sourcePort: 3389, destinationIp: IP.branchHost, destinationPort: clientPort });
 const certificate = (issuer: string) => ({ subject: 'CN=api.contoso.com', issuer, selfSigned: false, isCA: false, notBefore: '2026-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z', dnsNames: ['api.contoso.com'] });
 
 function run(name: string, ruleInput: RuleInput) {
@@ -105,12 +110,30 @@ const cases: Case[] = [
   ['destination VNet without flow logs', 'flow-log-coverage', input({ question: question({ source: IP.app, destination: IP.data, port: 443 }) }), ['flow_logs_not_enabled'], 'high'],
   ['only an NSG flow log', 'flow-log-coverage', input({ topology: estate((t) => { t.flowLogs[0] = { ...t.flowLogs[0]!, targetResourceId: ID.appNsg, targetKind: 'networkSecurityGroup' }; }) }), ['nsg_flow_logs_deprecated'], 'high'],
   ['VNet flow logs cover the destination', 'flow-log-coverage', input(), []],
-  ['probe Connected through the firewall, logs deny', 'firewall-probe-misleading', input({ evidence: [
-    { kind: 'connectivity-check', data: { connectionStatus: 'Connected', protocol: 'Tcp', probesSent: 10, probesFailed: 0, hops: [{ type: 'VirtualAppliance', address: IP.firewall, resourceId: ID.firewall, issues: [] }] } },
-    firewallLog({ action: 'Deny' })] }), ['firewall_probe_misleading'], 'high'],
+  ['probe Connected through the firewall, application rules deny', 'firewall-probe-misleading', input({ question: webQuestion, evidence: [
+    connectedProbe,
+    firewallLog({ kind: 'application', table: 'AZFWApplicationRule', sourceIp: IP.app, destinationIp: null, destinationPort: 443, fqdn: 'api.contoso.com', protocol: 'HTTPS', action: 'Deny', actionReason: 'Default Action', rule: null, ruleCollection: null, ruleCollectionGroup: null })] }), ['firewall_probe_misleading'], 'high'],
+  // A network rule drops the SYN itself: no probe connects through it, so the firewall does not explain a Connected probe.
+  ['probe Connected, a network rule denies: not this reason', 'firewall-probe-misleading', input({ evidence: [connectedProbe, firewallLog({ action: 'Deny' })] }), []],
   ['probe Connected, logs allow: nothing', 'firewall-probe-misleading', input({ evidence: [
     { kind: 'connectivity-check', data: { connectionStatus: 'Connected', protocol: 'Tcp', probesSent: 10, probesFailed: 0, hops: [{ type: 'VirtualAppliance', address: IP.firewall, resourceId: ID.firewall, issues: [] }] } },
     firewallLog({})] }), []],
+  // Flow trace: what the firewall saw come back
+  ['flow trace: RST from the server to every passed SYN, no SYN-ACK', 'tcp-refused', input({ evidence: [firewallLog({}), trace('RST'), firewallLog({ sourcePort: 50124 }), trace('RST', 50124)] }), ['tcp_refused'], 'high'],
+  ['flow trace: some connections refused, others answered', 'tcp-refused', input({ evidence: [firewallLog({}), trace('RST'), firewallLog({ sourcePort: 50124 }), trace('SYN-ACK', 50124)] }), ['tcp_refused'], 'medium'],
+  ['flow trace: a RST after the SYN-ACK is a reset, not a refusal', 'tcp-refused', input({ evidence: [firewallLog({}), trace('SYN-ACK'), trace('RST')] }), []],
+  ['flow trace: a RST from the client is not a refusal', 'tcp-refused', input({ evidence: [firewallLog({}), trace('RST', 50123, true)] }), []],
+  ['Traffic Analytics counts a RST as a packet back: no path ok when the flow trace shows refusals', 'path-ok', input({ evidence: [flowLog({ packetsSourceToDestination: 1, packetsDestinationToSource: 1 }), firewallLog({}), trace('RST')] }), []],
+  ['Traffic Analytics both ways, flow trace shows the handshake: path ok', 'path-ok', input({ evidence: [flowLog({}), firewallLog({}), trace('SYN-ACK'), trace('FIN', 50123, true)] }), ['path_ok'], 'medium'],
+  // Certificates the client accepted stop nothing
+  ['certificate not yet valid, but the handshake completes: no TLS failure', 'tls-failure', input({ question: webQuestion, evidence: [capture(null, [conversation({ client: { ip: IP.app, port: 50123 }, server: { ip: '52.1.1.1', port: 443 }, tls: { version: '1.2', serverName: 'api.contoso.com', handshakeComplete: true, alerts: [], certificates: [certificate('CN=Contoso Issuing CA')], chain: 'complete' } })], [observation('tls_expired')])] }), []],
+  ['certificate not yet valid, handshake completes: the path works', 'path-ok', input({ evidence: [appCapture([conversation({ tls: { version: '1.2', serverName: null, handshakeComplete: true, alerts: [], certificates: [], chain: 'not-visible' } })], [observation('tls_expired')])] }), ['path_ok'], 'high'],
+  // Freshness only of sources that could record the flow
+  ['late firewall logs, but no firewall on the path (same VNet)', 'logs-not-yet-ingested', input({ question: question({ source: IP.app, destination: IP.endpoint, port: 443 }), evidence: [freshness('AZFWNetworkRule', '2026-11-12T14:20:00Z', 10)] }), []],
+  ['late Traffic Analytics, but no flow log covers either end', 'logs-not-yet-ingested', input({ question: question({ destination: IP.data }), evidence: [freshness('NTANetAnalytics', '2026-11-12T13:50:00Z')] }), []],
+  ['late Traffic Analytics where flow logs cover the destination', 'logs-not-yet-ingested', input({ evidence: [freshness('NTANetAnalytics', '2026-11-12T13:50:00Z')] }), ['logs_not_yet_ingested'], 'high'],
+  // Default routes express egress policy, not inspection inside a VNet
+  ['a 0.0.0.0/0 route to the firewall losing to VnetLocal is not a bypass', 'firewall-bypassed', input({ question: question({ source: IP.app, destination: IP.endpoint, port: 443 }) }), []],
 ];
 
 describe('each rule', () => {
@@ -122,6 +145,24 @@ describe('each rule', () => {
       const ids = new Set(ruleInput.evidence.map((item) => item.id));
       expect(finding.evidence.every((id) => ids.has(id))).toBe(true);
     }
+  });
+
+  it('an NSG rule logged by Traffic Analytics is named as the NSG holds it', () => {
+    const findings = run('nsg-deny', input({ evidence: [flowLog({ status: 'denied', aclRule: 'UserRule_Deny-All-Inbound', packetsDestinationToSource: 0 })] }));
+    expect(findings[0]?.blockedAt?.rule).toBe('Deny-All-Inbound');
+  });
+
+  it('a blackhole read from effective routes names the subnet\'s route table', () => {
+    const findings = run('no-route', input({
+      topology: estate((t) => { routeTable(t, ID.spokeRoutes).routes.push({ name: 'blackhole', addressPrefix: '192.168.0.0/16', nextHopType: 'None', nextHopIpAddress: null }); }),
+      evidence: [effectiveRoutes(ID.appNic, [
+        { addressPrefixes: ['10.201.0.0/16'], nextHopType: 'VnetLocal', nextHopIpAddresses: [], source: 'Default', state: 'Active', name: null },
+        { addressPrefixes: ['0.0.0.0/0'], nextHopType: 'VirtualAppliance', nextHopIpAddresses: [IP.firewall], source: 'User', state: 'Active', name: 'default-via-firewall' },
+        { addressPrefixes: ['192.168.0.0/16'], nextHopType: 'None', nextHopIpAddresses: [], source: 'User', state: 'Active', name: 'blackhole' },
+      ])],
+    }));
+    expect(findings[0]?.blockedAt).toEqual({ component: 'route-table', resourceId: ID.spokeRoutes, name: 'rt-app', rule: 'blackhole' });
+    expect(findings[0]?.confidence).toBe('high');
   });
 
   it('every rule cites evidence it was given when it concludes from rows', () => {

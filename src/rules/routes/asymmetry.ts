@@ -37,6 +37,9 @@ function applianceAddress(topology: Topology, deviceId: string): string | null {
     ?? null;
 }
 
+/** Next hops of the system routes inside a VNet's own and its peers' address spaces (private endpoints' /32 included). */
+const AZURE_ADDRESS_SPACE_HOPS: ReadonlySet<string> = new Set(['vnetlocal', 'vnetpeering', 'vnetglobalpeering', 'interfaceendpoint']);
+
 function prefixLength(route: ModelRoute): number {
   return parsePrefix(route.addressPrefix)?.prefixLength ?? -1;
 }
@@ -88,7 +91,13 @@ export function compareDirections(topology: Topology, forward: PathResult | null
   };
 }
 
-/** User routes on the walked paths that point at a firewall but lost: policy meant the flow to be inspected. */
+/**
+ * User routes on the walked paths that point at a firewall but lost: policy meant the flow to be
+ * inspected. A default route (0.0.0.0/0, ::/0) states egress policy, not an intent for the VNet's
+ * own or its peers' address spaces: losing to VnetLocal, VNetPeering or a private endpoint's /32 is
+ * how Azure routes inside and between VNets, not a bypass (losing to gateway-learned on-prem
+ * prefixes is one).
+ */
 export function intendedFirewallRoutes(topology: Topology, paths: readonly (PathResult | null)[]): ModelRoute[] {
   const routes: ModelRoute[] = [];
   for (const path of paths) {
@@ -97,6 +106,7 @@ export function intendedFirewallRoutes(topology: Topology, paths: readonly (Path
       if (decision === null) continue;
       for (const route of decision.covering) {
         if (route.source === 'User' && route !== decision.route && route.nextHopType.toLowerCase() === 'virtualappliance'
+          && !(prefixLength(route) === 0 && decision.route !== null && AZURE_ADDRESS_SPACE_HOPS.has(decision.route.nextHopType.toLowerCase()))
           && firewallByIp(topology, route.nextHopIpAddress) !== null) routes.push(route);
       }
     }

@@ -154,7 +154,10 @@ export function walkPath(topology: Topology, from: Location, toIp: string, packe
     const route = longestPrefixMatch(view.routes, toIp);
     const decision: RouteDecision = { view, route, covering: routesCovering(view.routes, toIp) };
     hops[hops.length - 1]!.decision = decision;
-    const routeExtra = { computed: view.computed, evidenceId: view.evidenceId, rule: route?.origin.name ?? null, resourceId: route?.origin.resourceId ?? null };
+    // Effective routes do not name their route table: a user route of a subnet comes from the subnet's table.
+    const routeTableId = route?.origin.resourceId ?? (route?.source === 'User' ? current.subnet.routeTableId : null);
+    const routeTable = topology.routeTables.find((table) => sameResourceId(table.id, routeTableId)) ?? null;
+    const routeExtra = { computed: view.computed, evidenceId: view.evidenceId, rule: route?.origin.name ?? null, resourceId: routeTableId ?? null, name: routeTable?.name ?? null };
     const type = route?.nextHopType.toLowerCase() ?? 'none';
 
     if (type === 'none' || type === 'internet') {

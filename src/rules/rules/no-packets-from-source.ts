@@ -7,23 +7,18 @@
  * the gateway's connection says whether the tunnel was up. Absence is inferred: medium.
  */
 import { sameResourceId, type EvidenceOf } from '../../domain/index.js';
-import { analyse, evidenceOf, firewallRowsForFlow, flowRowsForFlow, inWindow, isSource, overlapsWindow, unique, type Analysis } from '../context.js';
+import {
+  analyse, evidenceOf, firewallRowsForFlow, flowLoggedWithAnalytics, flowRowsForFlow, inWindow, isSource, logSourceKind, overlapsWindow, unique,
+  type Analysis, type LogSourceKind,
+} from '../context.js';
 import { anyPrefixContains } from '../net/ip.js';
 import { blockedAt, captureSightings } from '../findings.js';
 import type { Rule } from '../types.js';
 
-type SourceKind = 'firewall' | 'flow';
-
-function kindOfSource(name: string): SourceKind | null {
-  if (/^azfw|azurefirewall|azurediagnostics/i.test(name)) return 'firewall';
-  if (/ntanetanalytics|azurenetworkanalytics|flowlog/i.test(name)) return 'flow';
-  return null;
-}
-
 /** Freshness items of one kind of source that cover the whole window, with no gap against them. */
-function covering(analysis: Analysis, kind: SourceKind): EvidenceOf<'source-freshness'>[] {
+function covering(analysis: Analysis, kind: LogSourceKind): EvidenceOf<'source-freshness'>[] {
   const failed = new Set(analysis.input.gaps.map((gap) => gap.source.toLowerCase()));
-  return evidenceOf(analysis.input, 'source-freshness').filter(({ data }) => kindOfSource(data.source) === kind
+  return evidenceOf(analysis.input, 'source-freshness').filter(({ data }) => logSourceKind(data.source) === kind
     && !failed.has(data.source.toLowerCase()) && Date.parse(data.coveredUntil) >= analysis.flow.windowEndInMs);
 }
 
@@ -47,8 +42,7 @@ export const noPacketsFromSource: Rule = {
 
     const firewallOnPath = forward.hops.some((hop) => hop.kind === 'firewall');
     const destination = analysis.destination;
-    const destinationLogged = destination.kind === 'azure' && input.topology.flowLogs.some((log) => log.enabled && log.trafficAnalytics?.enabled === true
-      && [destination.vnet.id, destination.subnet.id, destination.nic?.id ?? null].some((id) => sameResourceId(log.targetResourceId, id)));
+    const destinationLogged = flowLoggedWithAnalytics(analysis, destination);
     const firewallCoverage = firewallOnPath ? covering(analysis, 'firewall') : [];
     const flowCoverage = destinationLogged ? covering(analysis, 'flow') : [];
     const destinationCaptures = evidenceOf(input, 'capture').filter((item) => destination.kind === 'azure' && destination.resourceId !== null

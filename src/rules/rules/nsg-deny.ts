@@ -30,6 +30,15 @@ function placesOf(analysis: Analysis): Place[] {
   return places;
 }
 
+/**
+ * The NSG rule name as the NSG holds it: Traffic Analytics prefixes it with the rule's kind
+ * (`UserRule_Deny-Web`, `DefaultRule_DenyAllInBound`).
+ */
+function securityRuleName(logged: string | null): string | null {
+  if (logged === null || logged === '') return null;
+  return logged.replace(/^(UserRule|DefaultRule)_/i, '');
+}
+
 /** Evaluates the NSGs of one place in Azure's order; the first Deny, or null. */
 function configuredDeny(analysis: Analysis, place: Place, tuple: FlowTuple): { decision: NsgDecision; nsgId: string } | null {
   const { topology } = analysis.input;
@@ -79,7 +88,7 @@ export const nsgDeny: Rule = {
       if (rows.length === 0 && verify.length === 0 && effectiveDeny === null && configured === null) continue;
 
       const firstRow = rows[0]?.data;
-      const ruleName = firstRow?.aclRule ?? effectiveDeny?.decision.rule ?? verify[0]?.data.ruleName?.replace(/^(default)?securityRules\//i, '') ?? configured?.decision.rule ?? null;
+      const ruleName = securityRuleName(firstRow?.aclRule ?? null) ?? effectiveDeny?.decision.rule ?? verify[0]?.data.ruleName?.replace(/^(default)?securityRules\//i, '') ?? configured?.decision.rule ?? null;
       const nsgId = effectiveDeny?.nsgId ?? configured?.nsgId
         ?? input.topology.networkSecurityGroups.find((nsg) => firstRow?.aclGroup != null && (sameResourceId(nsg.id, firstRow.aclGroup) || firstRow.aclGroup.toLowerCase().endsWith(`/${nsg.id.split('/').pop()?.toLowerCase()}`)))?.id
         ?? null;

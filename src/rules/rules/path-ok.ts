@@ -1,10 +1,12 @@
 /**
  * `path_ok`: packets flow both ways and the handshake completes, so the network path is not the
  * problem. From a capture (the TCP handshake seen, no failure on the conversation: high) or
- * Traffic Analytics (the flow allowed with packets both ways: medium).
+ * Traffic Analytics (the flow allowed with packets both ways: medium). Traffic Analytics counts
+ * packets, not flags: a RST back is a packet back too, so when the firewall's flow trace shows the
+ * server refusing or a packet without state for this flow, those counts prove nothing.
  */
 import { analyse, flowRowsForFlow, unique } from '../context.js';
-import { captureSightings } from '../findings.js';
+import { captureSightings, observationStops, tracedConnections } from '../findings.js';
 import type { Rule } from '../types.js';
 
 const FAILURES = new Set(['tcp_refused', 'syn_unanswered', 'synack_unacknowledged', 'one_sided', 'tcp_reset', 'reset_after_client_hello',
@@ -17,10 +19,12 @@ export const pathOk: Rule = {
   run(input) {
     const analysis = analyse(input);
     const sightings = captureSightings(analysis);
-    const failing = sightings.some((sighting) => sighting.observations.some((observation) => FAILURES.has(observation.code)));
-    const complete = sightings.filter((sighting) => sighting.conversation.tcp?.handshake === true
-      && !sighting.observations.some((observation) => FAILURES.has(observation.code)));
-    const bothWays = flowRowsForFlow(analysis).filter(({ data }) => data.status === 'allowed'
+    const stops = (sighting: (typeof sightings)[number]) => sighting.observations.some((observation) => FAILURES.has(observation.code)
+      && observationStops(observation, sighting.conversation));
+    const failing = sightings.some(stops);
+    const complete = sightings.filter((sighting) => sighting.conversation.tcp?.handshake === true && !stops(sighting));
+    const traceFailures = tracedConnections(analysis).some((connection) => (connection.resetByServer && !connection.synAck) || connection.invalid);
+    const bothWays = traceFailures ? [] : flowRowsForFlow(analysis).filter(({ data }) => data.status === 'allowed'
       && (data.packetsSourceToDestination ?? 0) > 0 && (data.packetsDestinationToSource ?? 0) > 0);
     if (failing || (complete.length === 0 && bothWays.length === 0)) return [];
     return [{

@@ -3,10 +3,11 @@
  * tls_hostname_mismatch, tls_expired, tls_protocol_mismatch, tls_handshake_failure (client
  * certificate required and any other fatal alert). A certificate issued by Azure Firewall
  * Premium's TLS-inspection CA is the firewall's, not the server's: the finding then names the firewall.
+ * A certificate observation on a handshake that completed stopped nothing (the client accepted it).
  */
 import type { CauseCode, ObservationCode } from '../../domain/index.js';
 import { analyse, unique } from '../context.js';
-import { blockedAt, captureSightings, framesText } from '../findings.js';
+import { blockedAt, captureSightings, framesText, observationStops } from '../findings.js';
 import type { Rule, RuleFinding } from '../types.js';
 
 /** Observation to cause, in the contract's precedence: certificates first, then handshake messages, the alert last. */
@@ -31,7 +32,8 @@ export const tlsFailure: Rule = {
   run(input) {
     const analysis = analyse(input);
     for (const [observationCode, cause] of TLS_CAUSES) {
-      const failing = captureSightings(analysis).filter(({ observations }) => observations.some((observation) => observation.code === observationCode));
+      const failing = captureSightings(analysis).filter(({ observations, conversation }) => observations.some((observation) => observation.code === observationCode
+        && observationStops(observation, conversation)));
       if (failing.length === 0) continue;
       const first = failing[0]!;
       const observation = first.observations.find((candidate) => candidate.code === observationCode)!;
