@@ -189,7 +189,8 @@ export async function loadCoverageFacts(clients: CoverageClients, subscriptions:
   return success({
     storageAccounts: storage.storageAccounts, workspaces: storage.workspaces,
     policyAssignments: policies.assignments, policyDefinitions: policies.definitions,
-    firewallDiagnosticSettings, tcpConnectionLogging: tcpConnectionLoggingOf(estate.resources), warnings,
+    firewallDiagnosticSettings, tcpConnectionLogging: tcpConnectionLoggingOf(estate.resources),
+    policyAssignmentsRead: policyRows.ok, storageAccountsRead: storageRows.ok, warnings,
   });
 }
 
@@ -209,6 +210,6 @@ export function coverageFactsOf(resources: readonly ArmResource[]): CoverageFact
   return {
     storageAccounts: storage.storageAccounts, workspaces: storage.workspaces,
     policyAssignments: policies.assignments, policyDefinitions: policies.definitions,
-    firewallDiagnosticSettings, tcpConnectionLogging: tcpConnectionLoggingOf(resources), warnings: [],
+    firewallDiagnosticSettings, tcpConnectionLogging: tcpConnectionLoggingOf(resources), policyAssignmentsRead: true, storageAccountsRead: true, warnings: [],
   };
 }

@@ -104,7 +104,7 @@ export function buildPlan(topology: Topology, facts: CoverageFacts, vnets: reado
       const watcher = topology.networkWatchers
         .filter((candidate) => normaliseRegion(candidate.location) === region)
         .sort((left, right) => Number(key(subscriptionOf(left.id)) !== key(subscriptionId)) - Number(key(subscriptionOf(right.id)) !== key(subscriptionId)) || byText(key(left.id), key(right.id)))[0];
-      const reason = !storage ? 'no storage account in this region'
+      const reason = !storage ? (facts.storageAccountsRead ? 'no storage account in this region' : 'the storage accounts could not be read')
         : !watcher ? 'no Network Watcher in this region'
           : !workspace ? 'no Log Analytics workspace for Traffic Analytics'
             : !workspace.region ? `the region of workspace ${workspace.id} is unknown` : null;
@@ -127,6 +127,7 @@ export function buildPlan(topology: Topology, facts: CoverageFacts, vnets: reado
         roleAssignments: roleAssignmentsFor(scope, storage.id, workspace.id),
         vnets: remediated.map((vnet) => vnet.name),
         notes: [
+          ...(facts.policyAssignmentsRead ? [] : ['The policy assignments could not be read: check that none already deploys flow logs in this region before assigning.']),
           ...notesFor(remediated),
           'Policy evaluation lags by hours: the remediation task below deploys to the existing VNets now; new VNets follow at the next evaluation.',
         ],

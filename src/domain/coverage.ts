@@ -204,6 +204,10 @@ export const CoverageFactsSchema = z.object({
   firewallDiagnosticSettings: z.record(z.string(), z.array(DiagnosticSettingSchema)),
   /** Firewall ids (lower case) with `Network.AdditionalLogs.EnableTcpConnectionLogging` on. */
   tcpConnectionLogging: z.array(z.string()),
+  /** False when the policy resources could not be read (coveredByPolicy then says null for want of data). */
+  policyAssignmentsRead: z.boolean(),
+  /** False when the storage accounts could not be read. */
+  storageAccountsRead: z.boolean(),
   /** What could not be read (policy resources, storage accounts, a firewall's settings). */
   warnings: z.array(z.string()),
 });
