@@ -135,15 +135,17 @@ export async function queryFirewallLogs(client: LogsClient, workspaceIds: readon
     if (query === null) skipped.push(table);
     else plans.push({ query, deserialize: (answer, sent) => deserializeFirewallTable(table, answer, sent, filter.maxRows) });
   }
-  if (options.includeLegacy ?? true) {
-    plans.push({ query: legacyFirewallQuery(filter), deserialize: (answer, sent) => deserializeLegacyFirewall(answer, sent, filter) });
+  const legacy = (options.includeLegacy ?? true) ? legacyFirewallQuery(filter) : null;
+  if (legacy !== null) plans.push({ query: legacy, deserialize: (answer, sent) => deserializeLegacyFirewall(answer, sent, filter) });
+  if (plans.length === 0) {
+    return success([], [`${skipped.join(', ')}: not queried (the question gives no address or destination name to select the flow's rows by)`]);
   }
   const { outcomes, evidence, warnings, gaps } = await runTablePlans(client, workspaceIds, plans, options);
   const resourceSpecificAnswered = outcomes.some((outcome) => outcome.table !== 'AzureDiagnostics' && outcome.result.ok);
   // Legacy diagnostics are an alternative: their absence matters only when no AZFW* table answered.
   const relevantGaps: Gap[] = gaps.filter((gap) => !(gap.source === 'AzureDiagnostics' && gap.reason === 'not-enabled' && resourceSpecificAnswered));
   if (skipped.length > 0) {
-    warnings.push(`${skipped.join(', ')}: not queried (the question names no source address or destination name, which is all these tables log)`);
+    warnings.push(`${skipped.join(', ')}: not queried (the question gives no address or destination name to select the flow's rows by)`);
   }
   if (!outcomes.some((outcome) => outcome.result.ok)) {
     const first = relevantGaps[0] ?? { source: 'Azure Firewall logs', reason: 'failed' as const, detail: 'no query was sent' };

@@ -109,6 +109,10 @@ export interface FlowLogOptions extends LogQueryOptions {
  */
 export async function queryFlowLogs(client: LogsClient, workspaceIds: readonly string[], filter: FlowFilter, options: FlowLogOptions): Promise<SourceResult<EvidenceDraft[]>> {
   const interval = options.intervalInMinutes ?? 60;
+  // Flows are selected by address: without one the query would hand back every flow of the window.
+  if (filter.source === null && filter.destination === null) {
+    return success([], ['NTANetAnalytics: not queried (the question gives no source or destination address)']);
+  }
   const current = await runTablePlans(client, workspaceIds, [{
     query: trafficAnalyticsQuery(filter, interval), deserialize: (answer, query) => deserializeFlowLogs(answer, query, filter.maxRows, false),
   }], options);

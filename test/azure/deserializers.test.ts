@@ -48,7 +48,7 @@ describe('firewall rows', () => {
       row('TCP request from 192.168.10.52:50001 to 10.201.1.4:3389. Action: Allow'),
       row('TCP request from 192.168.10.5:50002 to 10.201.1.4:3389. Action: Deny. Reason: No rule matched. Proceeding with default action.'),
       row('garbage'),
-    ], partialError: null }, legacyFirewallQuery(filter), filter);
+    ], partialError: null }, legacyFirewallQuery(filter)!, filter);
     expect(evidence).toHaveLength(1);
     expect(parse(evidence[0]!)).toMatchObject({ source: 'AzureDiagnostics', data: { sourceIp: '192.168.10.5', action: 'Deny', actionReason: 'Default Action', time: '2026-11-12T14:05:00.000Z' } });
     expect(warnings.join(' ')).toMatch(/1 msg_s line/);

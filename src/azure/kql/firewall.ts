@@ -128,13 +128,19 @@ function resourcePredicate(column: string, filter: FlowFilter): string | null {
   return filter.resourceId === null ? null : `${column} =~ ${kqlString(filter.resourceId)}`;
 }
 
+/** Tables that log a destination name, so a name alone can select the flow's rows. */
+const NAMED_TABLES: ReadonlySet<FirewallTable> = new Set(['AZFWApplicationRule', 'AZFWDnsQuery']);
+
 /**
  * The query of one firewall table for a flow, or null when the flow gives this table
- * nothing to match on (an application rule query with neither a source nor a name).
+ * nothing to match on (no address for an address-keyed table; neither a source nor a name
+ * for an application rule or DNS query).
  * It takes `maxRows + 1` rows so the caller can tell a truncated answer.
  */
 export function firewallTableQuery(table: FirewallTable, filter: FlowFilter): TableQuery | null {
   const shape = shapes[table];
+  // Tables matched on addresses need one: without it the query would hand back the whole table.
+  if (!NAMED_TABLES.has(table) && filter.source === null && filter.destination === null) return null;
   const predicates = shape.predicates(filter);
   if (predicates === null) return null;
   const lines = [
@@ -154,13 +160,15 @@ export const LEGACY_FIREWALL_CATEGORIES = ['AzureFirewallNetworkRule', 'AzureFir
 /**
  * Legacy diagnostics (AzureDiagnostics, ResourceType AZUREFIREWALLS): the event is free text
  * in `msg_s`. KQL narrows with `has` on the validated addresses (a whole-term match); the
- * TypeScript parser then compares addresses exactly.
- * https://learn.microsoft.com/azure/azure-monitor/reference/tables/azurediagnostics
+ * TypeScript parser then compares addresses exactly. Null when there is no address or name to
+ * narrow on. https://learn.microsoft.com/azure/azure-monitor/reference/tables/azurediagnostics
  */
-export function legacyFirewallQuery(filter: FlowFilter): TableQuery {
+export function legacyFirewallQuery(filter: FlowFilter): TableQuery | null {
   const terms = [filter.source, filter.destination]
     .filter((match) => match !== null && 'ip' in match)
     .map((match) => (match as { ip: string }).ip);
+  // Nothing to narrow on (prefixes only, or no endpoint at all): the whole category would come back.
+  if (terms.length === 0 && filter.destinationNames.length === 0) return null;
   const lines = [
     'AzureDiagnostics',
     ...whereLines([

@@ -30,7 +30,7 @@ function allQueries(input: FlowFilterInput): string[] {
   const now = validateInstant('2026-11-12T17:45:00Z');
   return [
     ...FIREWALL_TABLES.map((table) => firewallTableQuery(table, filter)?.query).filter((query): query is string => query !== undefined),
-    legacyFirewallQuery(filter).query,
+    ...[legacyFirewallQuery(filter)?.query].filter((query): query is string => query !== undefined),
     trafficAnalyticsQuery(filter, 10).query,
     legacyTrafficAnalyticsQuery(filter, 60).query,
     keyVaultAuditQuery({ vaultId: vault, window: filter.window, caller: filter.source, maxRows: 10 }).query,
