@@ -150,7 +150,7 @@ export async function diagnose(request: DiagnoseRequest, dependencies: DiagnoseD
   const evidence: Evidence[] = numberEvidence(drafts);
   const gaps: Gap[] = [...topologyOutcome.gaps, ...run.outcomes.flatMap((outcome) => outcome.gaps)];
   const contract = contractQuestion(question, source.ip ?? question.source.ip, destination.ip ?? question.destination.ip);
-  const decision = decide({ question: contract, topology: estate, evidence, gaps, now: dependencies.now });
+  const decision = decide({ question: contract, topology: estate, evidence, gaps, now: dependencies.now, destinationFqdn: flow.destinationFqdn });
 
   const verdict: Verdict = {
     question: contract,

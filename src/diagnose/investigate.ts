@@ -77,10 +77,12 @@ export function planInvestigation(input: PlanInput, sources: EvidenceSources): P
     const request = { vmId: destination.virtualMachineId, direction: 'Inbound' as const, protocol: transport, localIp: destination.ip, localPort: String(flow.port), remoteIp: flow.sourceIp, remotePort: '*' };
     add('ipFlowVerify:inbound', 'ipFlowVerify', (signal) => sources.ipFlowVerify(request, signal));
   }
-  if (source.kind === 'virtualMachine' && source.virtualMachineId && flow.destinationIp) {
+  // The address when the question gives one; else the name, which Network Watcher resolves from the source VM.
+  const probeTarget = flow.destinationIp ?? flow.destinationFqdn;
+  if (source.kind === 'virtualMachine' && source.virtualMachineId && probeTarget) {
     const request = {
       sourceVmId: source.virtualMachineId,
-      destinationAddress: flow.destinationFqdn ?? flow.destinationIp,
+      destinationAddress: probeTarget,
       port: flow.port,
       protocol: flow.protocol === 'icmp' ? ('Icmp' as const) : ('Tcp' as const),
     };
