@@ -15,7 +15,9 @@ import { parseQuestion } from './diagnose/question.js';
 import type { EvidenceSources, FlowSelector, SourceOutcome } from './diagnose/ports.js';
 import { sameResourceId, UserInputError, type Gap, type Topology } from './domain/index.js';
 import { analyzeCapture } from './capture/index.js';
+import { DefaultAzureCredential, getBearerTokenProvider } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { createAssistant, type Explainer } from './llm/index.js';
 import { listBuiltInScenarios, loadScenario, ManualClock, RealClock, startLab, type Lab, type LabClock, type LoadedScenario } from './lab/index.js';
 import { scenarioTime } from './lab/clock.js';
 import { computeCoverage } from './coverage/index.js';
@@ -27,6 +29,8 @@ export interface Estate {
   name: string;
   description: string;
   facade: AzureEvidenceSources;
+  /** The subscriptions it covers (the CLI operator may investigate all of them). */
+  subscriptionIds: string[];
   sources: EvidenceSources;
   diagnose: Diagnoser;
   /** The clock of this estate (the scenario's `now` in the lab). */
@@ -229,16 +233,31 @@ function limitsOf(config: Config) {
   };
 }
 
-function estateOf(name: string, description: string, facade: AzureEvidenceSources, now: () => Date, config: Config, extraCaPem: string | undefined): Estate {
-  const sources = evidenceSourcesOf(facade, now, { extraCaPem, maxCaptureBytes: config.NETPROOF_LIMITS_CAPTURE_BYTES });
+/** The pipeline bound to a set of evidence sources and a clock. */
+function diagnoserOf(sources: EvidenceSources, now: () => Date, config: Config): Diagnoser {
   const timeZone = config.NETPROOF_TIMEZONE;
-  return {
-    name, description, facade, sources, now,
-    diagnose: (request) => diagnose(request, {
-      sources, now: now(), sourceTimeoutInMs: config.NETPROOF_LIMITS_SOURCE_TIMEOUT_MS, monotonicNow: () => performance.now(),
-      ...(timeZone ? { timeZone } : {}),
-    }),
-  };
+  return (request) => diagnose(request, {
+    sources, now: now(), sourceTimeoutInMs: config.NETPROOF_LIMITS_SOURCE_TIMEOUT_MS, monotonicNow: () => performance.now(),
+    ...(timeZone ? { timeZone } : {}),
+  });
+}
+
+function estateOf(name: string, description: string, facade: AzureEvidenceSources, subscriptionIds: string[], now: () => Date, config: Config, extraCaPem: string | undefined): Estate {
+  const sources = evidenceSourcesOf(facade, now, { extraCaPem, maxCaptureBytes: config.NETPROOF_LIMITS_CAPTURE_BYTES });
+  return { name, description, facade, subscriptionIds, sources, now, diagnose: diagnoserOf(sources, now, config) };
+}
+
+/** The LLM assistant for an estate, or null when no LLM is configured (the rules then answer alone). */
+export function assistantFor(runtime: Runtime, estate: Estate): Explainer | null {
+  const { config } = runtime;
+  const entraId = config.AZURE_OPENAI_ENDPOINT && !config.AZURE_OPENAI_API_KEY;
+  return createAssistant(config, {
+    sources: estate.sources,
+    createDiagnoser: (scoped) => diagnoserOf(scoped, estate.now, config),
+    now: estate.now,
+    captureOptions: { ...(runtime.extraCaPem ? { extraCaPem: runtime.extraCaPem } : {}), limits: { maxInputBytes: config.NETPROOF_LIMITS_UPLOAD_BYTES } },
+    ...(entraId ? { azureTokenProvider: getBearerTokenProvider(new DefaultAzureCredential(), 'https://cognitiveservices.azure.com/.default') } : {}),
+  });
 }
 
 /** Builds the runtime from the configuration: Azure when an estate is configured, else the lab. */
@@ -250,7 +269,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const facade = new AzureEvidenceSources({
       clients: createAzureClients(), subscriptionIds: config.AZURE_SUBSCRIPTION_ID, workspaceIds: config.AZURE_LOG_ANALYTICS_WORKSPACE_ID, limits: limitsOf(config),
     });
-    const estate = estateOf('azure', `subscriptions ${config.AZURE_SUBSCRIPTION_ID.join(', ')}`, facade, () => new Date(), config, extraCaPem);
+    const estate = estateOf('azure', `subscriptions ${config.AZURE_SUBSCRIPTION_ID.join(', ')}`, facade, config.AZURE_SUBSCRIPTION_ID, () => new Date(), config, extraCaPem);
     return { estates: [estate], lab: null, config, extraCaPem, close: async () => {} };
   }
   const scenarios: LoadedScenario[] = directories.length > 0
@@ -271,12 +290,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         return new BlobServiceClient(storage.accountUrl(account), storage.credential(account));
       } } : {}),
     });
-    const facade = new AzureEvidenceSources({
-      clients, subscriptionIds: [scenario.subscriptionId, ...(scenario.subscriptionIds ?? [])].filter((value, index, all) => all.indexOf(value) === index),
-      workspaceIds: [scenario.workspaceId], limits: limitsOf(config),
-    });
+    const subscriptionIds = [scenario.subscriptionId, ...(scenario.subscriptionIds ?? [])].filter((value, index, all) => all.indexOf(value) === index);
+    const facade = new AzureEvidenceSources({ clients, subscriptionIds, workspaceIds: [scenario.workspaceId], limits: limitsOf(config) });
     const now = () => scenarioTime(scenario.now, lab.clock);
-    return estateOf(scenario.name, scenario.description ?? scenario.name, facade, now, config, extraCaPem);
+    return estateOf(scenario.name, scenario.description ?? scenario.name, facade, subscriptionIds, now, config, extraCaPem);
   });
   return { estates, lab, config, extraCaPem, close: () => lab.close() };
 }
