@@ -1,7 +1,6 @@
 /**
  * The LLM tool catalogue: one file per tool, listed here. The loop offers these to
  * the model (plus its own `submit_answer`); schemas are generated from the zod inputs.
- * `get_flow_log_coverage` is not listed: no coverage function exists in the tree yet.
  */
 import { analyzeCaptureTool } from './analyze-capture.js';
 import { checkConnectivity } from './check-connectivity.js';
@@ -9,6 +8,7 @@ import { diagnoseConnection } from './diagnose-connection.js';
 import { findResource } from './find-resource.js';
 import { getEffectiveRoutes } from './get-effective-routes.js';
 import { getEffectiveSecurityRules } from './get-effective-security-rules.js';
+import { getFlowLogCoverage } from './get-flow-log-coverage.js';
 import { getNextHop } from './get-next-hop.js';
 import { queryFirewallLogs } from './query-firewall-logs.js';
 import { queryFlowLogs } from './query-flow-logs.js';
@@ -23,6 +23,7 @@ export { describeIssues, runTool, toolParameters } from './support/run.js';
 export { verdictForModel, outcomeForModel } from './support/verdict.js';
 export { uploadEvidence } from './support/captures.js';
 export { diagnoseInTurn } from './diagnose-connection.js';
+export { scopeCoverage, type CoverageSource, type CoverageToolContext } from './get-flow-log-coverage.js';
 
 /** Every tool the model may call, in the order they are offered. */
 export const TOOLS: readonly Tool[] = [
@@ -36,6 +37,7 @@ export const TOOLS: readonly Tool[] = [
   getEffectiveSecurityRules,
   checkConnectivity,
   queryKeyVaultLogs,
+  getFlowLogCoverage,
   analyzeCaptureTool,
   startPacketCapture,
 ] as readonly Tool[];
