@@ -100,7 +100,9 @@ export function decideFrom(input: RuleInput, findings: RuleFinding[]): Decision 
     ...(chosen === null ? input.gaps.map((gap) => `${gap.source}: ${gap.reason}${gap.detail ? ` (${gap.detail})` : ''}.`) : []),
   ])];
   const missing = input.gaps.filter((gap) => MISSING_SOURCE.has(gap.reason));
-  const summary = chosen !== null ? chosen.summary
+  // A working flow with a reason beside it (uninspected, say): the reason is the news.
+  const summary = chosen !== null ? (meaning.status === 'ok' && contributingFindings.length > 0
+    ? `${chosen.summary} ${contributingFindings.map((finding) => finding.summary).join(' ')}` : chosen.summary)
     : contributingFindings.length > 0
       ? `The evidence available cannot decide. ${contributingFindings.map((finding) => finding.summary).join(' ')}${missing.length > 0 ? ` Missing: ${missing.map((gap) => `${gap.source} (${gap.reason})`).join(', ')}.` : ''}`
       : input.gaps.length > 0

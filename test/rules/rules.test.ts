@@ -86,6 +86,7 @@ const cases: Case[] = [
   ['TLS completes: nothing', 'tls-failure', input({ question: webQuestion, evidence: [capture(null, [conversation({ client: { ip: IP.app, port: 50123 }, server: { ip: '52.1.1.1', port: 443 } })])] }), []],
   ['handshake completes in the capture', 'path-ok', input({ evidence: [appCapture([conversation({})])] }), ['path_ok'], 'high'],
   ['Traffic Analytics shows packets both ways', 'path-ok', input({ evidence: [flowLog({})] }), ['path_ok'], 'medium'],
+  ['Traffic Analytics at both ends shows packets both ways', 'path-ok', input({ evidence: [flowLog({ direction: 'outbound' }), flowLog({})] }), ['path_ok'], 'high'],
   ['a reset is not path ok', 'path-ok', input({ evidence: [appCapture([conversation({ state: 'RSTR', resetBy: 'server' })], [observation('tcp_reset')])] }), []],
   ['no evidence: not path ok', 'path-ok', input(), []],
   // application: SNAT and PaaS
@@ -133,6 +134,10 @@ const cases: Case[] = [
   ['late Traffic Analytics, but no flow log covers either end', 'logs-not-yet-ingested', input({ question: question({ destination: IP.data }), evidence: [freshness('NTANetAnalytics', '2026-11-12T13:50:00Z')] }), []],
   ['late Traffic Analytics where flow logs cover the destination', 'logs-not-yet-ingested', input({ evidence: [freshness('NTANetAnalytics', '2026-11-12T13:50:00Z')] }), ['logs_not_yet_ingested'], 'high'],
   // Default routes express egress policy, not inspection inside a VNet
+  ['spokes peered directly: the peering route beats the 0.0.0.0/0 route to the firewall both ways', 'firewall-bypassed', input({ question: question({ source: IP.app, destination: IP.data, port: 443 }), topology: estate((t) => {
+    t.virtualNetworks[1]!.peerings.push({ id: `${ID.spoke}/virtualNetworkPeerings/app-to-data`, name: 'app-to-data', virtualNetworkId: ID.spoke, remoteVirtualNetworkId: ID.data, state: 'Connected', allowVirtualNetworkAccess: true, allowForwardedTraffic: false, allowGatewayTransit: false, useRemoteGateways: false, remoteAddressPrefixes: ['10.202.0.0/16'] });
+    t.virtualNetworks[2]!.peerings.push({ id: `${ID.data}/virtualNetworkPeerings/data-to-app`, name: 'data-to-app', virtualNetworkId: ID.data, remoteVirtualNetworkId: ID.spoke, state: 'Connected', allowVirtualNetworkAccess: true, allowForwardedTraffic: false, allowGatewayTransit: false, useRemoteGateways: false, remoteAddressPrefixes: ['10.201.0.0/16'] });
+  }) }), ['firewall_bypassed']],
   ['a 0.0.0.0/0 route to the firewall losing to VnetLocal is not a bypass', 'firewall-bypassed', input({ question: question({ source: IP.app, destination: IP.endpoint, port: 443 }) }), []],
 ];
 

@@ -3,8 +3,8 @@
  * every connection. Explains which route decision took the other direction around it.
  */
 import type { ContributingCode, Topology } from '../../domain/index.js';
-import { firewallByIp, isGatewaySubnet } from '../estate.js';
-import { parsePrefix, sameIp } from '../net/ip.js';
+import { findSubnet, firewallByIp, isGatewaySubnet } from '../estate.js';
+import { parsePrefix, prefixCovers, sameIp } from '../net/ip.js';
 import type { ModelRoute } from './model.js';
 import { statefulDevices, type Hop, type PathResult } from './path.js';
 
@@ -37,8 +37,11 @@ function applianceAddress(topology: Topology, deviceId: string): string | null {
     ?? null;
 }
 
-/** Next hops of the system routes inside a VNet's own and its peers' address spaces (private endpoints' /32 included). */
-const AZURE_ADDRESS_SPACE_HOPS: ReadonlySet<string> = new Set(['vnetlocal', 'vnetpeering', 'vnetglobalpeering', 'interfaceendpoint']);
+/** True when the route's prefix lies inside the address space of the VNet that holds the subnet. */
+function insideOwnVnet(topology: Topology, subnetId: string | null, route: ModelRoute): boolean {
+  const vnet = findSubnet(topology, subnetId)?.vnet;
+  return vnet !== undefined && vnet.addressPrefixes.some((space) => prefixCovers(space, route.addressPrefix));
+}
 
 function prefixLength(route: ModelRoute): number {
   return parsePrefix(route.addressPrefix)?.prefixLength ?? -1;
@@ -94,9 +97,9 @@ export function compareDirections(topology: Topology, forward: PathResult | null
 /**
  * User routes on the walked paths that point at a firewall but lost: policy meant the flow to be
  * inspected. A default route (0.0.0.0/0, ::/0) states egress policy, not an intent for the VNet's
- * own or its peers' address spaces: losing to VnetLocal, VNetPeering or a private endpoint's /32 is
- * how Azure routes inside and between VNets, not a bypass (losing to gateway-learned on-prem
- * prefixes is one).
+ * own address space: losing there (VnetLocal, a private endpoint's /32 in the same VNet) is how
+ * Azure routes inside a VNet, not a bypass. Losing to a peering or to gateway-learned prefixes
+ * takes traffic between networks around the firewall, and is one.
  */
 export function intendedFirewallRoutes(topology: Topology, paths: readonly (PathResult | null)[]): ModelRoute[] {
   const routes: ModelRoute[] = [];
@@ -106,7 +109,7 @@ export function intendedFirewallRoutes(topology: Topology, paths: readonly (Path
       if (decision === null) continue;
       for (const route of decision.covering) {
         if (route.source === 'User' && route !== decision.route && route.nextHopType.toLowerCase() === 'virtualappliance'
-          && !(prefixLength(route) === 0 && decision.route !== null && AZURE_ADDRESS_SPACE_HOPS.has(decision.route.nextHopType.toLowerCase()))
+          && !(prefixLength(route) === 0 && decision.route !== null && insideOwnVnet(topology, hop.subnetId, decision.route))
           && firewallByIp(topology, route.nextHopIpAddress) !== null) routes.push(route);
       }
     }

@@ -1,7 +1,7 @@
 /**
  * `path_ok`: packets flow both ways and the handshake completes, so the network path is not the
  * problem. From a capture (the TCP handshake seen, no failure on the conversation: high) or
- * Traffic Analytics (the flow allowed with packets both ways: medium). Traffic Analytics counts
+ * Traffic Analytics (the flow allowed with packets both ways: medium; logged so at both ends: high). Traffic Analytics counts
  * packets, not flags: a RST back is a packet back too, so when the firewall's flow trace shows the
  * server refusing or a packet without state for this flow, those counts prove nothing.
  */
@@ -33,7 +33,8 @@ export const pathOk: Rule = {
         ? `The capture shows the TCP handshake from ${complete[0]!.conversation.client.ip} to ${complete[0]!.conversation.server.ip}:${complete[0]!.conversation.server.port ?? ''} complete: the network path works, the problem is higher up the stack.`
         : 'Traffic Analytics logs the flow allowed with packets in both directions: the network path works.',
       evidence: unique([...complete.map((sighting) => sighting.evidence.id), ...bothWays.map((row) => row.id)]),
-      confidence: complete.length > 0 ? 'high' : 'medium',
+      // Both ends logging the flow with packets back (outbound at the source, inbound at the destination) agree: direct.
+      confidence: complete.length > 0 || (bothWays.some(({ data }) => data.direction === 'outbound') && bothWays.some(({ data }) => data.direction === 'inbound')) ? 'high' : 'medium',
       nextSteps: ['Look at the application: its logs, authentication and responses.'],
     }];
   },
