@@ -29,14 +29,17 @@ export function renderCoverageMarkdown(report: CoverageReport): string {
     lines.push('');
   }
   lines.push('## Plan');
-  for (const entry of report.plan.noNewAssignment) lines.push(`- ${entry.region}: already handled by ${entry.coveredBy.split('/').pop() ?? ''}; no new assignment.`);
+  for (const entry of report.plan.noNewAssignment) {
+    const waiting = report.vnets.filter((vnet) => vnet.region === entry.region && (vnet.flowLogs !== 'vnet' || !vnet.trafficAnalytics?.enabled)).map((vnet) => vnet.name);
+    lines.push(`- ${entry.region}: already handled by ${entry.coveredBy.split('/').pop() ?? ''}; no new assignment.${waiting.length > 0 ? ` Still a gap: ${waiting.join(', ')} (start a remediation task of that assignment, or fix by hand).` : ''}`);
+  }
   for (const assignment of report.plan.assignments) {
     lines.push(`- ${assignment.region}: assign ${assignment.policyDefinitionId.split('/').pop() ?? ''} as ${assignment.name} at ${assignment.scope} (storage ${assignment.parameters.storageId.split('/').pop() ?? ''}, ${assignment.parameters.networkWatcherName.split('/').pop() ?? ''}, Traffic Analytics every ${assignment.parameters.timeInterval} minutes); remediates ${assignment.vnets.join(', ')}.`);
     for (const note of assignment.notes) lines.push(`  - ${note}`);
   }
   for (const entry of report.plan.missing) lines.push(`- ${entry.region}: cannot plan: ${entry.reason}.`);
   if (report.plan.commands.length > 0) lines.push('', '```sh', ...report.plan.commands, '```');
-  if (report.plan.templates.length > 0) lines.push('', `The ARM deployment template${report.plan.templates.length > 1 ? 's are' : ' is'} in the JSON (--json, plan.templates) or written with --template FILE.`);
+  if (report.plan.templates.length > 0) lines.push('', `The ARM deployment template${report.plan.templates.length > 1 ? 's are' : ' is'} in the JSON report (--json, plan.templates).`);
   for (const warning of report.warnings) lines.push(`Warning: ${warning}`);
   return lines.join('\n');
 }

@@ -53,7 +53,7 @@ describe('netproof coverage', () => {
     expect(stdout).toContain('## northeurope: 3 VNets (1 VNet flow logs, 1 NSG only, 0 disabled, 1 none)');
     expect(stdout).toContain('fab-sandbox-weu-vnet: VNet flow log disabled');
     expect(stdout).toContain('- eastus2: cannot plan: no storage account in this region.');
-    expect(stdout).toContain('- westeurope: already handled by fab-vnet-flowlogs-weu; no new assignment.');
+    expect(stdout).toContain('- westeurope: already handled by fab-vnet-flowlogs-weu; no new assignment. Still a gap: fab-sandbox-weu-vnet');
     expect(stdout).toMatch(/^az policy assignment create --name 'netproof-vnet-flowlogs-northeurope'/mu);
     expect(stderr).toContain(`deployment template written to ${file}`);
     const template = JSON.parse(readFileSync(file, 'utf8')) as { $schema: string; resources: unknown[] };
