@@ -57,7 +57,7 @@ export default tseslint.config(
   },
   // Use cases: adapters come in as arguments.
   {
-    files: ['src/diagnose/**/*.ts', 'src/report/**/*.ts', 'src/coverage/**/*.ts'],
+    files: ['src/diagnose/**/*.ts', 'src/report/**/*.ts', 'src/coverage/**/*.ts', 'src/capture-jobs/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [...vendors, lab, ...upper(['llm', 'bot'])] }], ...noClockNoEnv },
   },
   // The LLM edge and its tools.

@@ -25,6 +25,7 @@ import {
   checkConnectivity, getEffectiveRoutes, getEffectiveSecurityRules, getGatewayConnection, getNextHop, verifyIpFlow,
 } from './network-watcher.js';
 import { parseResourceId } from './resource-ids.js';
+import { type GatewayCaptureOperations, listBlobUrls, startGatewayCapture, stopGatewayCapture } from './gateway-capture.js';
 import { type Estate, type ResourceGraphQueryClient, type ResourceLookup, findInEstate, loadEstate, topologyEvidence } from './resource-graph.js';
 import { type EvidenceDraft, type EvidenceDraftOf, type SourceResult, failure, success } from './result.js';
 
@@ -39,6 +40,7 @@ export { EXPECTED_DELAY_IN_MINUTES } from './freshness.js';
 export { createAzureClients, createEmulatorClients, type AzureClients, type RetryBounds } from './clients.js';
 export { gapFromError } from './errors.js';
 export { armGetOf, loadCoverageFacts, type ArmGet, type CoverageClients } from './policy.js';
+export { blobAccountOf, gatewayCaptureStatus, type GatewayCaptureOperations } from './gateway-capture.js';
 
 /** A packet capture as listed on its Network Watcher. */
 export interface PacketCaptureSummary {
@@ -282,6 +284,34 @@ export class AzureEvidenceSources {
     const watcher = parseResourceId(validateResourceId(networkWatcherId));
     if (watcher === null) throw new Error(`bad Network Watcher id: ${networkWatcherId}`);
     return this.guard('packetCaptures', (abortSignal) => this.networkFor(networkWatcherId).packetCaptures.delete(watcher.resourceGroup, watcher.name, name, { abortSignal, updateIntervalInMs: this.limits.pollIntervalInMs }));
+  }
+
+  /** Starts a packet capture on a virtual network gateway. A write: the caller must hold an authorised user's confirmation. */
+  startGatewayPacketCapture(gatewayId: string, filterData: string | null): Promise<SourceResult<string>> {
+    const network = this.gatewayCaptureClient(gatewayId);
+    if (network === null) return Promise.resolve(failure({ source: 'gatewayPacketCapture', reason: 'not-enabled', detail: 'the network client has no gateway packet capture operations' }));
+    return startGatewayCapture(network, validateResourceId(gatewayId), filterData, this.callOptions());
+  }
+
+  /** Stops a gateway packet capture; the gateway writes its file into the container `sasUrl` grants. */
+  stopGatewayPacketCapture(gatewayId: string, sasUrl: string): Promise<SourceResult<string>> {
+    const network = this.gatewayCaptureClient(gatewayId);
+    if (network === null) return Promise.resolve(failure({ source: 'gatewayPacketCapture', reason: 'not-enabled', detail: 'the network client has no gateway packet capture operations' }));
+    return stopGatewayCapture(network, validateResourceId(gatewayId), sasUrl, this.callOptions());
+  }
+
+  /** Blob URLs of the capture files under a container prefix (`https://acct.blob.core.windows.net/container/prefix/`). */
+  async listCaptureFiles(prefixUrl: string, abortSignal?: AbortSignal): Promise<SourceResult<string[]>> {
+    if (!this.clients.blobService) return failure({ source: 'Blob storage', reason: 'not-enabled', detail: 'no storage client is configured' });
+    const url = new URL(prefixUrl);
+    const accountUrl = /\.blob\./i.test(url.hostname) ? url.origin : `${url.origin}/${url.pathname.split('/').filter(Boolean)[0] ?? ''}`;
+    return listBlobUrls(this.clients.blobService(accountUrl), prefixUrl, { timeoutInMs: this.limits.sourceTimeoutInMs, ...(abortSignal ? { abortSignal } : {}) });
+  }
+
+  private gatewayCaptureClient(gatewayId: string): GatewayCaptureOperations | null {
+    const network = this.networkFor(gatewayId) as { virtualNetworkGateways?: Partial<GatewayCaptureOperations['virtualNetworkGateways']> };
+    const gateways = network.virtualNetworkGateways;
+    return typeof gateways?.startPacketCapture === 'function' && typeof gateways.stopPacketCapture === 'function' ? network as GatewayCaptureOperations : null;
   }
 
   private async guard<T>(source: string, run: (abortSignal: AbortSignal) => Promise<T>): Promise<SourceResult<T>> {
