@@ -20,7 +20,8 @@
  *   otherwise it is an external host (`ip` null, `fqdn` set), allowed as the destination only
  *   (a source needs an address the logs can show). One close to a known name is asked about.
  * - Parentheses after an endpoint name the same endpoint ("https://api.example (vm-api01, 10.22.2.4)"):
- *   one endpoint, the resource named, the address in parentheses pinned, the FQDN kept.
+ *   one endpoint, the resource named, the address in parentheses pinned, the FQDN kept;
+ *   parts that disagree ("vm-web01 (an address of vm-app01)") are asked about.
  * - "can ping A but https://A times out": the service of the failing clause is the question.
  * - An HTTP status ("HTTP 403", "gets 403") is not the HTTP service; from an HTTPS-only PaaS
  *   resource it means HTTPS. A key vault answers HTTPS only. A certificate error means TLS
@@ -378,7 +379,11 @@ export function parseQuestion(text: string, context: ParseContext): ParseOutcome
 
   const tokens = tokenise(normalised, lower, mentions, removed, names);
   if (tokens.added.length > 0) mentions.push(...tokens.added);
-  mergeParentheticals(mentions, normalised, names);
+  const contradiction = mergeParentheticals(mentions, normalised, names);
+  if (contradiction) {
+    return clarify('question.ambiguous-endpoints', `${contradiction.map(display).join(' and ')} are not the same resource; which one do you mean?`,
+      contradiction.map(display));
+  }
 
   // One endpoint per resource: "kv-prod.vault.azure.net (kv-prod)" is one.
   const groups: number[] = mentions.map((_, index) => index);
@@ -573,7 +578,7 @@ const PARENTHESIS_CLOSE = /^\s*[)\]]/u;
  * name one endpoint. When they agree (at most one resource, at most one address, the address
  * the resource's own or unknown), every part becomes the same endpoint, so roles see one.
  */
-function mergeParentheticals(mentions: Mention[], normalised: string, names: readonly KnownName[]): void {
+function mergeParentheticals(mentions: Mention[], normalised: string, names: readonly KnownName[]): Mention[] | null {
   const ordered = mentions.filter((mention) => mention.endpoint !== null).sort((left, right) => left.start - right.start);
   for (let cursor = 0; cursor < ordered.length; cursor += 1) {
     const head = ordered[cursor] as Mention;
@@ -589,10 +594,12 @@ function mergeParentheticals(mentions: Mention[], normalised: string, names: rea
     const last = members.at(-1) as Mention;
     if (!PARENTHESIS_CLOSE.test(normalised.slice(last.end, last.end + 40))) continue;
     const merged = mergeEndpoints([head, ...members], names);
-    if (!merged) continue;
+    // "vm-web01 (10.201.1.4)" where that address is another resource: asked about, not guessed.
+    if (!merged) return [head, ...members];
     for (const mention of [head, ...members]) mention.endpoint = merged;
     cursor += members.length;
   }
+  return null;
 }
 
 /** One endpoint from parts that describe it, or null when they disagree. */

@@ -111,3 +111,33 @@ describe('times that need clarification', () => {
     expect(parseQuestion(`${FLOW} ${time}`, context())).toMatchObject({ kind: 'clarify', code });
   });
 });
+
+describe('since what, and which of several times (UTC, now 2026-11-20T14:30Z)', () => {
+  const now = '2026-11-20T14:30:00Z';
+  it.each([
+    ['since about 08:00', window('2026-11-20T08:00:00', '2026-11-20T14:30:00')],
+    ['since around 8am', window('2026-11-20T08:00:00', '2026-11-20T14:30:00')],
+    ['since the 07:15 release', window('2026-11-20T07:15:00', '2026-11-20T14:30:00')],
+    ['since it was redeployed at about 08:00 UTC', window('2026-11-20T08:00:00', '2026-11-20T14:30:00')],
+    ['since this morning', window('2026-11-20T00:00:00', '2026-11-20T14:30:00')],
+    ['since last night', window('2026-11-19T18:00:00', '2026-11-20T14:30:00')],
+    ['since 06:00, it worked yesterday', window('2026-11-20T06:00:00', '2026-11-20T14:30:00')],
+    ["since this morning's certificate renewal, e.g. between 09:00 and 09:30", window('2026-11-20T09:00:00', '2026-11-20T09:30:00')],
+    ['since Tuesday, between 08:00 and 09:00 today', window('2026-11-20T08:00:00', '2026-11-20T09:00:00')],
+  ])('"%s"', (time, expected) => {
+    expect(windowOf(time, now)).toEqual(expected);
+  });
+
+  it('says which time it took when a precise one sits inside a vaguer one', () => {
+    const question = questionOf(parseQuestion(`${FLOW} since this morning, between 09:00 and 09:30 UTC`, context({ now: new Date(now) })));
+    expect(question.assumptions.join(' ')).toContain('took "between 09:00 and 09:30 UTC"');
+  });
+
+  it.each([
+    'since 9am and at 11:00',
+    'this morning, between 13:00 and 13:30',
+    'yesterday afternoon, between 09:00 and 09:30 today',
+  ])('still asks when the times do not nest: "%s"', (time) => {
+    expect(parseQuestion(`${FLOW} ${time}`, context({ now: new Date(now) }))).toMatchObject({ kind: 'clarify', code: 'question.ambiguous-time' });
+  });
+});

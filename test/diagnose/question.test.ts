@@ -226,3 +226,74 @@ describe('parseQuestion: follow-ups', () => {
     expect(parseQuestion('and on 443?', context())).toMatchObject({ kind: 'clarify', code: 'question.missing-destination' });
   });
 });
+
+describe('parseQuestion: host names', () => {
+  it.each([
+    ['vm-app02 cannot call https://api.partner.example/v2/pay', 'api.partner.example'],
+    ['from vm-app02 to api.partner.example:443', 'api.partner.example'],
+    ['vm-app02 -> Billing.Partner-Site.example on 443', 'billing.partner-site.example'],
+  ])('an external FQDN is a destination host: %s', (text, fqdn) => {
+    const question = questionOf(parseQuestion(text, context()));
+    expect(question.destination).toEqual({ ip: null, name: null, resourceId: null, kind: null, fqdn, prefix: null });
+    expect(question.source.name).toBe('vm-app02');
+  });
+
+  it.each([
+    ['from api.partner.example to vm-app01', 'question.unknown-name'],
+    ['from 10.0.0.4 to vm-app1.contoso.local', 'question.unknown-name'],
+    ['from 10.0.0.4 to vm-\u0430pp01.example.com', 'question.unknown-name'],
+    ['from 10.0.0.4 to bad-.example.com', 'question.missing-destination'],
+    [`from 10.0.0.4 to ${'a'.repeat(64)}.example.com`, 'question.missing-destination'],
+    ['from 10.0.0.4 to chain.pem', 'question.missing-destination'],
+  ])('refuses what is no host to look up: %s -> %s', (text, code) => {
+    expect(parseQuestion(text, context())).toMatchObject({ kind: 'clarify', code });
+  });
+
+  it.each([
+    ['vm-app02 gets 403 from https://api.corp.example (vm-web01, 10.201.2.4)', { name: 'vm-web01', ip: '10.201.2.4', fqdn: 'api.corp.example' }],
+    ['vm-app02 cannot reach api.corp.example (10.201.2.4) on 443', { name: 'vm-web01', ip: '10.201.2.4', fqdn: 'api.corp.example' }],
+    ['from vm-app02 to kv-prod.vault.azure.net (10.202.0.5)', { name: 'kv-prod', ip: '10.202.0.5', fqdn: 'kv-prod.vault.azure.net' }],
+    ['from vm-app02 to kv-prod.vault.azure.net', { name: 'kv-prod', ip: null, fqdn: 'kv-prod.vault.azure.net' }],
+    ['from vm-app02 to api.partner.example (203.0.113.7)', { name: null, ip: '203.0.113.7', fqdn: 'api.partner.example' }],
+  ])('parentheses name the same endpoint: %s', (text, destination) => {
+    const question = questionOf(parseQuestion(text, context()));
+    expect({ name: question.destination.name, ip: question.destination.ip, fqdn: question.destination.fqdn }).toEqual(destination);
+    expect(question.source.name).toBe('vm-app02');
+  });
+
+  it('parentheses that contradict the name are two endpoints, asked about', () => {
+    expect(parseQuestion('vm-app02 cannot reach vm-web01 (10.201.1.4)', context()))
+      .toMatchObject({ kind: 'clarify', code: 'question.ambiguous-endpoints', candidates: ['vm-web01', 'vm-app01'] });
+  });
+});
+
+describe('parseQuestion: real-life phrasings', () => {
+  it.each([
+    ['users can ping vm-web01 but https://vm-web01 times out, e.g. from 192.168.10.5', { source: '192.168.10.5', destination: 'vm-web01', protocol: 'tcp', port: 443 }],
+    ['ssh to vm-web01 works but rdp fails from vm-app02', { source: 'vm-app02', destination: 'vm-web01', protocol: 'tcp', port: 3389 }],
+    ['why does vm-app02 get HTTP 403 from https://vm-web01?', { source: 'vm-app02', destination: 'vm-web01', protocol: 'tcp', port: 443 }],
+    ['why does vm-app02 get HTTP 403 from vm-web01?', { source: 'vm-app02', destination: 'vm-web01', protocol: 'any', port: null }],
+    ['vm-app02 gets 403 from kv-prod', { source: 'vm-app02', destination: 'kv-prod', protocol: 'tcp', port: 443 }],
+    ['users get a certificate error on vm-web01, e.g. 192.168.10.5', { source: '192.168.10.5', destination: 'vm-web01', protocol: 'tcp', port: 443 }],
+    ['LDAPS certificate error from vm-app02 to vm-web01', { source: 'vm-app02', destination: 'vm-web01', protocol: 'tcp', port: 636 }],
+    ['why can\'t vm-app02 connect to SQL on vm-web01 (10.201.2.4:1433)?', { source: 'vm-app02', destination: 'vm-web01', protocol: 'tcp', port: 1433 }],
+    ['the orders API on vm-app02 cannot reach SQL on vm-web01', { source: 'vm-app02', destination: 'vm-web01', protocol: 'tcp', port: 1433 }],
+    ['why is vm-web01 refusing vm-app02 on 443?', { source: 'vm-app02', destination: 'vm-web01', protocol: 'tcp', port: 443 }],
+    ['is the network blocking 192.168.10.5 from vm-web01 on 443?', { source: '192.168.10.5', destination: 'vm-web01', protocol: 'tcp', port: 443 }],
+    ['why does https://vm-web01 show a certificate error to 192.168.10.5?', { source: '192.168.10.5', destination: 'vm-web01', protocol: 'tcp', port: 443 }],
+    ['vm-app02 cannot reach vm-web01 on 8443, vm-app01 is fine', { source: 'vm-app02', destination: 'vm-web01', protocol: 'tcp', port: 8443 }],
+  ])('%s', (text, flow) => {
+    expect(flowOf(questionOf(parseQuestion(text, context())))).toEqual(flow);
+  });
+
+  it('says what it assumed about a working service and a comparison', () => {
+    const contrast = questionOf(parseQuestion('ping to vm-web01 works but https fails from vm-app02', context()));
+    expect(contrast.assumptions).toContain('ping works: the question is about HTTPS');
+    const compared = questionOf(parseQuestion('vm-app02 cannot reach vm-web01 on 8443, vm-app01 is fine', context()));
+    expect(compared.assumptions).toContain('vm-app01 works: a comparison, not an end of the flow');
+  });
+
+  it('a comparison leaves the source to ask for, never guessed', () => {
+    expect(parseQuestion('the API on vm-web01:8443 times out, vm-app01 is fine', context())).toMatchObject({ kind: 'clarify', code: 'question.missing-source' });
+  });
+});

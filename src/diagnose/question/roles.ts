@@ -46,7 +46,13 @@ const GIVE = new Set(['show', 'shows', 'showing', 'shown', 'return', 'returns', 
 /** How many words back from "from" a receiving verb still counts. */
 const RECEIVE_REACH = 10;
 /** Words after an endpoint that make it the destination ("vm-a is unreachable", "can't be reached"). */
-const DESTINATION_AFTER = new Set(['unreachable', 'reachable', 'down', 'unavailable', 'responding', 'unresponsive', 'offline']);
+const DESTINATION_AFTER = new Set([
+  'unreachable', 'reachable', 'down', 'unavailable', 'responding', 'unresponsive', 'offline',
+  // "vm-sql01 refusing vm-app02": the one that refuses answers.
+  'refusing', 'refuses', 'rejecting', 'rejects', 'resetting', 'resets', 'denying', 'denies',
+]);
+/** "blocking A from B": A is kept from reaching B. */
+const BLOCK = new Set(['block', 'blocks', 'blocking', 'blocked', 'prevent', 'prevents', 'preventing', 'stop', 'stops', 'stopping', 'keep', 'keeps', 'keeping']);
 const PASSIVE = new Set(['reached', 'accessed', 'contacted', 'pinged', 'connected']);
 /** Words after an endpoint that make it the source ("vm-a can't reach", "the app times out"). */
 const SOURCE_AFTER = new Set([
@@ -74,6 +80,13 @@ function markerBefore(tokens: readonly Token[], index: number): { word: string; 
     if (!FILLERS.has(word)) return { word, position: cursor };
   }
   return null;
+}
+
+/** "blocking 10.0.0.4 from vm-a": a blocking verb, then one endpoint, then the "from" at `position`. */
+function blockedBefore(tokens: readonly Token[], position: number): boolean {
+  if (tokens[position - 1]?.type !== 'endpoint') return false;
+  const verb = markerBefore(tokens, position - 1);
+  return verb !== null && BLOCK.has(verb.word);
 }
 
 /** True when a verb of `verbs` comes shortly before the marker at `position`, with no endpoint between. */
@@ -117,7 +130,8 @@ function hintAt(tokens: readonly Token[], position: number, token: Extract<Token
   const marker = found?.word ?? null;
   const received = found !== null && marker === 'from' && verbBefore(tokens, found.position, RECEIVE);
   const given = found !== null && marker === 'to' && verbBefore(tokens, found.position, GIVE);
-  if (marker !== null && SOURCE_BEFORE.has(marker) && !received) return { role: 'source', strength: 3 };
+  const blocked = found !== null && marker === 'from' && blockedBefore(tokens, found.position);
+  if (marker !== null && SOURCE_BEFORE.has(marker) && !received && !blocked) return { role: 'source', strength: 3 };
   if (marker !== null && DESTINATION_BEFORE.has(marker) && !given) return { role: 'destination', strength: 3 };
   if (marker !== null && VIA_BEFORE.has(marker)) return { role: 'via', strength: 3 };
   // A URL, or a port written with the endpoint, is what the client asks for.
@@ -125,7 +139,7 @@ function hintAt(tokens: readonly Token[], position: number, token: Extract<Token
   const after = roleAfter(tokens, position);
   if (after !== null) return { role: after, strength: 2 };
   if (given) return { role: 'source', strength: 1 };
-  if (received || (marker !== null && WEAK_DESTINATION_BEFORE.has(marker))) return { role: 'destination', strength: 1 };
+  if (received || blocked || (marker !== null && WEAK_DESTINATION_BEFORE.has(marker))) return { role: 'destination', strength: 1 };
   return { role: null, strength: 0 };
 }
 
