@@ -473,7 +473,12 @@ export class NetproofBot extends TeamsActivityHandler {
       let report: CaptureReport;
       let stored = false;
       try {
-        const download = await openDownload(upload.downloadUrl, { maxBytes: this.#settings.uploadLimitInBytes, fetch: this.#services.fetch ?? fetch });
+        const download = await openDownload(upload.downloadUrl, {
+          maxBytes: this.#settings.uploadLimitInBytes,
+          fetch: this.#services.fetch ?? fetch,
+          // An authenticated bot fetches only https links to host names; local use may download from loopback.
+          httpsOnly: this.#settings.appId !== '',
+        });
         // One download feeds both the analyser and the store, with backpressure from both.
         const toAnalyser = new PassThrough();
         const toStore = new PassThrough();

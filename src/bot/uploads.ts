@@ -10,6 +10,7 @@
  * (pre-authorised): it is never logged.
  */
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -103,18 +104,54 @@ export interface DownloadOptions {
   maxBytes: number;
   fetch: typeof fetch;
   signal?: AbortSignal;
+  /**
+   * Only https links to host names, at every redirect (an authenticated bot: Teams links
+   * are SharePoint/OneDrive https URLs; this keeps a forged attachment from making the
+   * bot fetch internal addresses such as the instance metadata service).
+   */
+  httpsOnly?: boolean;
+}
+
+/** Redirects followed at most. */
+const MAX_REDIRECTS = 5;
+
+/** Throws when a link is not one the bot fetches. */
+export function checkDownloadUrl(url: string, httpsOnly: boolean): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserInputError('upload.bad-link', 'The file link Teams sent is not a URL; please send the file again.');
+  }
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && !httpsOnly)) {
+    throw new UserInputError('upload.bad-link', `The file link is not ${httpsOnly ? 'https' : 'http(s)'}; please send the file again.`);
+  }
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (httpsOnly && (isIP(host) !== 0 || host === 'localhost' || host.endsWith('.localhost') || !host.includes('.'))) {
+    throw new UserInputError('upload.bad-link', 'The file link does not point at a file service; please send the file again.');
+  }
+  return parsed;
 }
 
 /**
  * Opens the download as a stream limited to `maxBytes`: refused up front when the
  * declared Content-Length is over the limit, cut off when the bytes counted exceed it.
+ * Redirects are followed by hand so each hop's link is checked.
  */
 export async function openDownload(url: string, options: DownloadOptions): Promise<Readable> {
   let response: Response;
-  try {
-    response = await options.fetch(url, { redirect: 'follow', ...(options.signal ? { signal: options.signal } : {}) });
-  } catch (error) {
-    throw new UserInputError('upload.download-failed', `I could not fetch the file from Teams (${(error as Error).name}); please send it again.`);
+  let current = checkDownloadUrl(url, options.httpsOnly ?? false);
+  for (let hop = 0; ; hop += 1) {
+    try {
+      response = await options.fetch(current, { redirect: 'manual', ...(options.signal ? { signal: options.signal } : {}) });
+    } catch (error) {
+      throw new UserInputError('upload.download-failed', `I could not fetch the file from Teams (${(error as Error).name}); please send it again.`);
+    }
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || !location) break;
+    await response.body?.cancel().catch(() => undefined);
+    if (hop >= MAX_REDIRECTS) throw new UserInputError('upload.download-failed', 'The file link redirects too often; please send the file again.');
+    current = checkDownloadUrl(new URL(location, current).href, options.httpsOnly ?? false);
   }
   if (!response.ok || !response.body) {
     await response.body?.cancel().catch(() => undefined);

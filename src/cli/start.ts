@@ -51,7 +51,12 @@ export function startBanner(options: { url: string; authenticated: boolean; esta
 /** Runs `netproof start`. */
 export async function runStart(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.NETPROOF_LOG_LEVEL, base: { service: 'netproof' } });
+  const logger = pino({
+    level: config.NETPROOF_LOG_LEVEL,
+    base: { service: 'netproof' },
+    // Nothing logs these on purpose; this catches an error object that carries a request with its token.
+    redact: { paths: ['*.headers.authorization', '*.headers.Authorization', '*.request', '*.response', '*.downloadUrl', '*.*.downloadUrl'], censor: '[redacted]' },
+  });
   const accessFile = config.NETPROOF_ACCESS_FILE ? await loadAccessFile(config.NETPROOF_ACCESS_FILE) : null;
   const settings = botSettingsFromConfig(config, accessFile);
   const storage = createStateStorage(config.NETPROOF_STATE_STORE);

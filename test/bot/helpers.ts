@@ -192,8 +192,8 @@ export function textOf(value: unknown): string {
   return '';
 }
 
-/** A loopback file server: `/files/<name>` from a map; `/slow/...` waits for a gate; records request headers. */
-export async function startFileServer(files: Map<string, { body: Buffer; contentLength?: number | null }>): Promise<{ url: string; requests: IncomingMessage['headers'][]; close(): Promise<void> }> {
+/** A loopback file server: `/files/<name>` from a map (a `location` answers 302); records request headers. */
+export async function startFileServer(files: Map<string, { body: Buffer; contentLength?: number | null; location?: string }>): Promise<{ url: string; requests: IncomingMessage['headers'][]; close(): Promise<void> }> {
   const requests: IncomingMessage['headers'][] = [];
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     requests.push(request.headers);
@@ -201,6 +201,10 @@ export async function startFileServer(files: Map<string, { body: Buffer; content
     const file = files.get(name);
     if (!file) {
       response.writeHead(404).end('not found');
+      return;
+    }
+    if (file.location) {
+      response.writeHead(302, { location: file.location }).end();
       return;
     }
     const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream' };

@@ -22,6 +22,8 @@ beforeAll(async () => {
     ['small.bin', { body: Buffer.alloc(1000, 7) }],
     ['declared-big.bin', { body: Buffer.alloc(5000, 7) }],
     ['chunked-big.bin', { body: Buffer.alloc(200_000, 7), contentLength: null }],
+    ['moved.bin', { body: Buffer.alloc(0), location: '/files/small.bin' }],
+    ['loop.bin', { body: Buffer.alloc(0), location: '/files/loop.bin' }],
   ]));
 });
 
@@ -73,6 +75,38 @@ describe('openDownload', () => {
     const stream = await openDownload(`${files.url}/files/chunked-big.bin`, { maxBytes: 100_000, fetch });
     const error = await drain(stream).catch((caught: unknown) => caught);
     expect(isUserInputError(error) && error.code).toBe('capture.too-large');
+  });
+
+  it('follows redirects, checking every hop, a few times at most', async () => {
+    expect(await drain(await openDownload(`${files.url}/files/moved.bin`, { maxBytes: 1000, fetch }))).toBe(1000);
+    await expect(openDownload(`${files.url}/files/loop.bin`, { maxBytes: 1000, fetch })).rejects.toThrow(/redirects too often/);
+  });
+
+  it.each([
+    ['an http link', 'http://contoso-my.sharepoint.com/personal/x/file.pcap', /not https/],
+    ['an IP address', 'https://169.254.169.254/metadata/instance', /does not point at a file service/],
+    ['localhost', 'https://localhost:8443/x', /does not point at a file service/],
+    ['a single-label host', 'https://fileserver/x', /does not point at a file service/],
+    ['not a URL', 'not a url', /not a URL/],
+  ])('refuses %s when https links only are allowed (an authenticated bot)', async (_name, url, message) => {
+    let fetched = false;
+    const spy = (async () => { fetched = true; throw new Error('must not fetch'); }) as typeof fetch;
+    await expect(openDownload(url, { maxBytes: 1000, fetch: spy, httpsOnly: true })).rejects.toThrow(message);
+    expect(fetched).toBe(false);
+  });
+
+  it('refuses a redirect to an internal address when https links only are allowed', async () => {
+    const hops: string[] = [];
+    const recordingFetch = (async (input: URL | string, init?: RequestInit) => {
+      hops.push(String(input));
+      // Stands in for SharePoint answering with a redirect; nothing leaves the process.
+      return String(input).startsWith('https://contoso-my.sharepoint.com/')
+        ? new Response(null, { status: 302, headers: { location: 'https://169.254.169.254/metadata/instance' } })
+        : Promise.reject(new Error(`must not fetch ${String(input)} (${String(init?.method)})`));
+    }) as typeof fetch;
+    await expect(openDownload('https://contoso-my.sharepoint.com/personal/x/download.aspx', { maxBytes: 1000, fetch: recordingFetch, httpsOnly: true }))
+      .rejects.toThrow(/does not point at a file service/);
+    expect(hops).toEqual(['https://contoso-my.sharepoint.com/personal/x/download.aspx']);
   });
 
   it('says the link failed for a 404, and for an unreachable host', async () => {
