@@ -9,6 +9,7 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import { blobLocation } from './blob.js';
 import { gapFromError, withDeadline } from './errors.js';
 import { parseResourceId } from './resource-ids.js';
+import { queryResourceGraph, type ResourceGraphQueryClient } from './resource-graph.js';
 import { type SourceResult, failure, success } from './result.js';
 
 /** The gateway operations a capture needs (the real client's `virtualNetworkGateways` satisfies it). */
@@ -101,6 +102,25 @@ export async function listBlobUrls(service: Pick<BlobServiceClient, 'getContaine
 export function blobAccountOf(storageUrl: string): string {
   const url = new URL(storageUrl);
   return /\.blob\./i.test(url.hostname) ? (url.hostname.split('.')[0] ?? '') : (url.pathname.split('/').filter(Boolean)[0] ?? '');
+}
+
+/** A storage account a capture can write to. */
+export interface CaptureStorageAccount {
+  id: string;
+  name: string;
+  location: string;
+}
+
+/** The storage accounts of the subscriptions (Resource Graph), by name: where a capture may write its file. */
+export async function listStorageAccounts(client: ResourceGraphQueryClient, subscriptions: readonly string[], options: GatewayCaptureCallOptions): Promise<SourceResult<CaptureStorageAccount[]>> {
+  const query = "Resources\n| where type =~ 'microsoft.storage/storageaccounts'\n| project id, name, location\n| order by name asc";
+  const result = await queryResourceGraph(client, subscriptions, query, { timeoutInMs: options.timeoutInMs, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) });
+  if (!result.ok) return result;
+  const accounts = result.value
+    .filter((row) => typeof row.id === 'string' && typeof row.name === 'string')
+    .map((row) => ({ id: String(row.id), name: String(row.name), location: typeof row.location === 'string' ? row.location : '' }))
+    .sort((left, right) => left.name.localeCompare(right.name));
+  return success(accounts, result.warnings ?? []);
 }
 
 export { blobLocation };

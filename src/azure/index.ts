@@ -25,7 +25,7 @@ import {
   checkConnectivity, getEffectiveRoutes, getEffectiveSecurityRules, getGatewayConnection, getNextHop, verifyIpFlow,
 } from './network-watcher.js';
 import { parseResourceId } from './resource-ids.js';
-import { type GatewayCaptureOperations, listBlobUrls, startGatewayCapture, stopGatewayCapture } from './gateway-capture.js';
+import { type CaptureStorageAccount, type GatewayCaptureOperations, listBlobUrls, listStorageAccounts, startGatewayCapture, stopGatewayCapture } from './gateway-capture.js';
 import { type Estate, type ResourceGraphQueryClient, type ResourceLookup, findInEstate, loadEstate, topologyEvidence } from './resource-graph.js';
 import { type EvidenceDraft, type EvidenceDraftOf, type SourceResult, failure, success } from './result.js';
 
@@ -40,7 +40,7 @@ export { EXPECTED_DELAY_IN_MINUTES } from './freshness.js';
 export { createAzureClients, createEmulatorClients, type AzureClients, type RetryBounds } from './clients.js';
 export { gapFromError } from './errors.js';
 export { armGetOf, loadCoverageFacts, type ArmGet, type CoverageClients } from './policy.js';
-export { blobAccountOf, gatewayCaptureStatus, type GatewayCaptureOperations } from './gateway-capture.js';
+export { blobAccountOf, gatewayCaptureStatus, type CaptureStorageAccount, type GatewayCaptureOperations } from './gateway-capture.js';
 
 /** A packet capture as listed on its Network Watcher. */
 export interface PacketCaptureSummary {
@@ -306,6 +306,11 @@ export class AzureEvidenceSources {
     const url = new URL(prefixUrl);
     const accountUrl = /\.blob\./i.test(url.hostname) ? url.origin : `${url.origin}/${url.pathname.split('/').filter(Boolean)[0] ?? ''}`;
     return listBlobUrls(this.clients.blobService(accountUrl), prefixUrl, { timeoutInMs: this.limits.sourceTimeoutInMs, ...(abortSignal ? { abortSignal } : {}) });
+  }
+
+  /** The storage accounts of the estate's subscriptions (where a packet capture may write its file). */
+  storageAccounts(abortSignal?: AbortSignal): Promise<SourceResult<CaptureStorageAccount[]>> {
+    return listStorageAccounts(this.clients.resourceGraph, this.subscriptionIds, { timeoutInMs: this.limits.sourceTimeoutInMs, ...(abortSignal ? { abortSignal } : {}) });
   }
 
   private gatewayCaptureClient(gatewayId: string): GatewayCaptureOperations | null {

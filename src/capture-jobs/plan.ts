@@ -15,7 +15,7 @@
  * - A target without the Network Watcher agent extension is refused before anything is asked,
  *   with the command that installs it.
  */
-import type { Estate } from '../azure/index.js';
+import type { CaptureStorageAccount, Estate } from '../azure/index.js';
 import { knownNames } from '../diagnose/diagnose.js';
 import { parseQuestion, type ParsedQuestion } from '../diagnose/question.js';
 import { sameResourceId, type Topology, type Verdict } from '../domain/index.js';
@@ -32,6 +32,8 @@ export interface CaptureLimits {
 /** What planning needs besides the request. */
 export interface PlanContext {
   estate: Estate;
+  /** Storage accounts of the estate (by name), for when none is configured. */
+  storageAccounts: readonly CaptureStorageAccount[];
   now: Date;
   limits: CaptureLimits;
   /** NETPROOF_CAPTURE_STORAGE_ID, when set. */
@@ -183,7 +185,7 @@ function inPrefix(ip: string, prefix: string): boolean {
   return Math.floor(address / size) === Math.floor(network / size);
 }
 
-function pickStorage(estate: Estate, region: string, configured: string | null | undefined, captureName: string, kind: CapturePlan['kind']):
+function pickStorage(accounts: readonly CaptureStorageAccount[], region: string, configured: string | null | undefined, captureName: string, kind: CapturePlan['kind']):
   { storage: CapturePlan['storage'] } | { refused: PlanOutcome } {
   const pathFor = (account: string) => kind === 'network-watcher'
     ? `https://${account}.blob.core.windows.net/${CAPTURE_CONTAINER}/${captureName}.cap`
@@ -193,14 +195,11 @@ function pickStorage(estate: Estate, region: string, configured: string | null |
     if (!account) throw new Error(`NETPROOF_CAPTURE_STORAGE_ID is not a storage account resource id: ${configured}`);
     return { storage: { storageId: configured, accountName: account, chosenBy: 'configured', storagePath: pathFor(account) } };
   }
-  const candidates = estate.resources
-    .filter((resource) => resource.type.toLowerCase() === 'microsoft.storage/storageaccounts' && (resource.location ?? '').toLowerCase() === region.toLowerCase())
-    .sort((left, right) => (left.name ?? '').localeCompare(right.name ?? ''));
-  const first = candidates[0];
+  const first = [...accounts].filter((account) => account.location.toLowerCase() === region.toLowerCase()).sort((left, right) => left.name.localeCompare(right.name))[0];
   if (!first) {
     return { refused: { kind: 'refused', code: 'no-storage', message: `No storage account is configured for captures and none exists in ${region}.`, whatToDo: 'Set NETPROOF_CAPTURE_STORAGE_ID to a storage account in the target region (Network Watcher writes the capture file there).' } };
   }
-  const account = (first.name ?? first.id.split('/').pop() ?? '').toLowerCase();
+  const account = first.name.toLowerCase();
   return { storage: { storageId: first.id, accountName: account, chosenBy: 'region', storagePath: pathFor(account) } };
 }
 
@@ -247,7 +246,7 @@ export function planFromFlow(flow: CaptureFlow, context: PlanContext): PlanOutco
     if (!gateway) {
       return { kind: 'refused', code: 'no-target', message: 'Neither end of this flow is reached through a VPN gateway I know.', whatToDo: 'Name a VM to capture on, e.g. "capture traffic from 192.168.10.5 to vm-app01 on 3389".' };
     }
-    const picked = pickStorage(context.estate, gateway.location, context.storageId, captureName, 'vpn-gateway');
+    const picked = pickStorage(context.storageAccounts, gateway.location, context.storageId, captureName, 'vpn-gateway');
     if ('refused' in picked) return picked.refused;
     notes.push('A gateway capture has no time limit of its own: netproof stops it after the duration (and when it restarts, at once if the time has passed).');
     return {
@@ -276,7 +275,7 @@ export function planFromFlow(flow: CaptureFlow, context: PlanContext): PlanOutco
   if (!watcher) {
     return { kind: 'refused', code: 'no-network-watcher', message: `There is no Network Watcher in ${target.location}, where ${target.name} runs.`, whatToDo: `Enable Network Watcher in ${target.location}: az network watcher configure --locations ${target.location} --enabled true --resource-group NetworkWatcherRG.` };
   }
-  const picked = pickStorage(context.estate, target.location, context.storageId, captureName, 'network-watcher');
+  const picked = pickStorage(context.storageAccounts, target.location, context.storageId, captureName, 'network-watcher');
   if ('refused' in picked) return picked.refused;
 
   const targetIsDestination = target === destinationVm;

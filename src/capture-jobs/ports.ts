@@ -11,7 +11,7 @@ import type { OutboxMessage } from './job.js';
 /** The Azure operations a job uses (the facade satisfies it; gateway methods come from src/azure/gateway-capture.ts). */
 export type CaptureOperations = Pick<AzureEvidenceSources,
   'estate' | 'startPacketCapture' | 'packetCaptureStatus' | 'stopPacketCapture' | 'deletePacketCapture' | 'listPacketCaptures' | 'openCapture'
-  | 'startGatewayPacketCapture' | 'stopGatewayPacketCapture' | 'listCaptureFiles'>;
+  | 'startGatewayPacketCapture' | 'stopGatewayPacketCapture' | 'listCaptureFiles' | 'storageAccounts'>;
 
 /** One estate a job can run in. */
 export interface CaptureEstate {

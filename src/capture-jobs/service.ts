@@ -158,10 +158,13 @@ export class CaptureJobs {
     const estate = this.#estate(input.estate);
     const loaded = await estate.azure.estate();
     if (!loaded.ok) return { kind: 'refused', code: 'estate-unavailable', text: `I cannot read the estate to plan a capture (${gapText(loaded.gap)}). Ask again in a minute.` };
+    // Only needed when no account is configured; a failed read then refuses with the reason.
+    const accounts = this.#options.storageId ? null : await estate.azure.storageAccounts();
+    if (accounts && !accounts.ok) return { kind: 'refused', code: 'estate-unavailable', text: `I cannot list the storage accounts a capture could write to (${gapText(accounts.gap)}). Set NETPROOF_CAPTURE_STORAGE_ID, or ask again in a minute.` };
     const now = this.#options.clock.now();
     const jobId = (this.#options.newId ?? (() => randomUUID().replace(/-/g, '').slice(0, 12)))();
     const outcome = plan({
-      estate: loaded.value, now, limits: this.#options.limits, jobId,
+      estate: loaded.value, storageAccounts: accounts?.value ?? [], now, limits: this.#options.limits, jobId,
       ...(this.#options.storageId ? { storageId: this.#options.storageId } : {}),
       ...(input.timeZone ? { timeZone: input.timeZone } : {}),
     });
