@@ -39,10 +39,20 @@ export function pathProblemFinding(analysis: Analysis, code: 'no_route' | 'next_
       evidence: unique([...(problem.evidenceId !== null ? [problem.evidenceId] : []), ...citeResources(analysis, [problem.resourceId])]),
       confidence: routeConfidence(problem),
       blockedAt: blockedAt(component, problem.resourceId, problem.name, problem.rule),
-      nextSteps: [...problem.nextSteps, ...differences.map((difference) => `Routes differ from the configuration: ${difference}.`)],
+      nextSteps: [...(problem.nextSteps.length > 0 ? problem.nextSteps : defaultFix(analysis, code, problem)), ...differences.map((difference) => `Routes differ from the configuration: ${difference}.`)],
       position,
     };
   });
+}
+
+/** The fix of a path problem that names none itself. */
+function defaultFix(analysis: Analysis, code: PathProblem['code'], problem: PathProblem): string[] {
+  if (code !== 'no_route') return [];
+  const destination = analysis.flow.destinationIp ?? 'the destination';
+  const table = problem.name ?? 'the route table';
+  return [problem.rule !== null
+    ? `Delete route ${problem.rule} from ${table}, or narrow its prefix to the ranges that must stay unreachable, so ${destination} follows a route again.`
+    : `Add a route for ${destination} to ${table}.`];
 }
 
 /** Where a capture was taken, relative to the flow. */

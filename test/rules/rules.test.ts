@@ -157,6 +157,20 @@ describe('each rule', () => {
     expect(findings[0]?.blockedAt?.rule).toBe('Deny-All-Inbound');
   });
 
+  it.each([
+    ['claims JSON with a managed identity', '{"claim":{"oid":"o-1","appid":"a-1","xms_mirid":"/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-orders"}}', 'the caller (managed identity id-orders, application id a-1, object id o-1)'],
+    ['claims JSON of an application', '{"claim":{"oid":"o-2","appid":"a-2","xms_mirid":""}}', 'the caller (application id a-2, object id o-2)'],
+    ['a plain name', 'orders-api', 'orders-api'],
+  ])('names the refused identity in words: %s', (_name, identity, expected) => {
+    const findings = run('paas-deny', input({ question: vaultQuestion, evidence: [vaultLog({ httpStatusCode: 403, isAddressAuthorized: true, isRbacAuthorized: false, resultSignature: 'Forbidden', identity })] }));
+    expect(findings[0]?.nextSteps?.[0]).toBe(`Grant ${expected} the role or access policy for SecretGet on the vault.`);
+  });
+
+  it('a rule name logged in lower case (legacy NSG flow logs) is named as the NSG holds it', () => {
+    const findings = run('nsg-deny', input({ evidence: [flowLog({ status: 'denied', aclGroup: ID.appNsg, aclRule: 'deny-all-inbound', packetsDestinationToSource: 0 })] }));
+    expect(findings[0]?.blockedAt?.rule).toBe('Deny-All-Inbound');
+  });
+
   it('a blackhole read from effective routes names the subnet\'s route table', () => {
     const findings = run('no-route', input({
       topology: estate((t) => { routeTable(t, ID.spokeRoutes).routes.push({ name: 'blackhole', addressPrefix: '192.168.0.0/16', nextHopType: 'None', nextHopIpAddress: null }); }),
@@ -167,6 +181,7 @@ describe('each rule', () => {
       ])],
     }));
     expect(findings[0]?.blockedAt).toEqual({ component: 'route-table', resourceId: ID.spokeRoutes, name: 'rt-app', rule: 'blackhole' });
+    expect(findings[0]?.nextSteps?.[0]).toContain('Delete route blackhole from rt-app');
     expect(findings[0]?.confidence).toBe('high');
   });
 

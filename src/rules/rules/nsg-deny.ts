@@ -88,11 +88,13 @@ export const nsgDeny: Rule = {
       if (rows.length === 0 && verify.length === 0 && effectiveDeny === null && configured === null) continue;
 
       const firstRow = rows[0]?.data;
-      const ruleName = securityRuleName(firstRow?.aclRule ?? null) ?? effectiveDeny?.decision.rule ?? verify[0]?.data.ruleName?.replace(/^(default)?securityRules\//i, '') ?? configured?.decision.rule ?? null;
+      const loggedRule = securityRuleName(firstRow?.aclRule ?? null) ?? effectiveDeny?.decision.rule ?? verify[0]?.data.ruleName?.replace(/^(default)?securityRules\//i, '') ?? configured?.decision.rule ?? null;
       const nsgId = effectiveDeny?.nsgId ?? configured?.nsgId
         ?? input.topology.networkSecurityGroups.find((nsg) => firstRow?.aclGroup != null && (sameResourceId(nsg.id, firstRow.aclGroup) || firstRow.aclGroup.toLowerCase().endsWith(`/${nsg.id.split('/').pop()?.toLowerCase()}`)))?.id
         ?? null;
       const nsg = input.topology.networkSecurityGroups.find((candidate) => sameResourceId(candidate.id, nsgId));
+      // Legacy flow logs write rule names in lower case: name the rule as the NSG holds it.
+      const ruleName = nsg?.rules.find((candidate) => candidate.name.toLowerCase() === loggedRule?.toLowerCase())?.name ?? loggedRule;
       const direct = rows.length > 0 || verify.length > 0 || effectiveDeny !== null;
       const where = place.direction === 'Inbound' ? 'at the destination' : 'at the source';
       findings.push({

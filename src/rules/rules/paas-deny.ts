@@ -38,6 +38,26 @@ function aboutDestination(analysis: Analysis, row: VaultRow['data']): boolean {
   return isDestinationName(analysis, hostOf(row.requestUri)) || (vault !== undefined && isDestinationName(analysis, vault.hostName));
 }
 
+/**
+ * The caller's identity in words. Key Vault logs it as the token's claims (JSON: oid, appid,
+ * xms_mirid for a managed identity); a plain string is kept as it is.
+ */
+function describeIdentity(identity: string | null): string {
+  if (identity === null || identity.trim() === '') return 'the caller\'s identity';
+  try {
+    const parsed: unknown = JSON.parse(identity);
+    const claims = (parsed !== null && typeof parsed === 'object' && 'claim' in parsed ? (parsed as { claim: unknown }).claim : parsed) as Record<string, unknown> | null;
+    const text = (key: string) => (claims !== null && typeof claims === 'object' && typeof claims[key] === 'string' && claims[key] !== '' ? claims[key] : null);
+    const managed = text('xms_mirid');
+    const parts = [managed !== null ? `managed identity ${managed.split('/').pop() ?? managed}` : null,
+      text('appid') !== null ? `application id ${text('appid')}` : null, text('oid') !== null ? `object id ${text('oid')}` : null].filter((part) => part !== null);
+    return parts.length > 0 ? `the caller (${parts.join(', ')})` : 'the caller\'s identity';
+  } catch {
+    // Not JSON: the log already names the identity.
+    return identity;
+  }
+}
+
 const NETWORK_TEXT = /ForbiddenByFirewall|Client address is not authorized/i;
 const AUTH_TEXT = /ForbiddenByRbac|AccessDenied|ForbiddenByPolicy|Unauthorized/i;
 
@@ -84,7 +104,7 @@ export const paasDeny: Rule = {
         evidence: unique(auth.map((row) => row.id)),
         confidence: succeeded ? 'medium' : 'high',
         blockedAt: blockedAt('paas', vault(first)?.id ?? first.data.vaultId, vault(first)?.name ?? null, first.data.operation),
-        nextSteps: [`Grant ${first.data.identity ?? 'the caller\'s identity'} the role or access policy for ${first.data.operation ?? 'the operation'} on the vault.`],
+        nextSteps: [`Grant ${describeIdentity(first.data.identity)} the role or access policy for ${first.data.operation ?? 'the operation'} on the vault.`],
       });
     }
     return findings;
