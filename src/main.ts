@@ -315,7 +315,7 @@ export async function selectEstate(runtime: Runtime, text: string): Promise<Esta
   return first;
 }
 
-const coverageClients = new WeakMap<Runtime, { clients: ReturnType<typeof createAzureClients>; armEndpoint: string }>();
+const coverageClients = new WeakMap<Runtime, Map<string, { clients: ReturnType<typeof createAzureClients>; armEndpoint: string }>>();
 
 /**
  * Flow-log coverage of one estate: the estate the facade already read, plus what coverage reads
@@ -325,12 +325,16 @@ const coverageClients = new WeakMap<Runtime, { clients: ReturnType<typeof create
 export async function estateCoverage(runtime: Runtime, estate: Estate, signal?: AbortSignal): Promise<{ ok: true; report: CoverageReport } | { ok: false; gap: Gap }> {
   const loaded = await estate.facade.estate(signal);
   if (!loaded.ok) return { ok: false, gap: loaded.gap };
-  let built = coverageClients.get(runtime);
+  const perEstate = coverageClients.get(runtime) ?? new Map<string, { clients: ReturnType<typeof createAzureClients>; armEndpoint: string }>();
+  coverageClients.set(runtime, perEstate);
+  let built = perEstate.get(estate.name);
   if (!built) {
-    built = runtime.lab
-      ? { clients: createEmulatorClients(runtime.lab.endpoints, { retry: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 } }), armEndpoint: runtime.lab.endpoints.arm }
+    // In the lab each estate talks to its own scenario's endpoints, as createRuntime wires them.
+    const endpoints = runtime.lab?.endpointsFor(estate.name);
+    built = endpoints
+      ? { clients: createEmulatorClients(endpoints, { retry: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 } }), armEndpoint: endpoints.arm }
       : { clients: createAzureClients(), armEndpoint: 'https://management.azure.com' };
-    coverageClients.set(runtime, built);
+    perEstate.set(estate.name, built);
   }
   const scenario = runtime.lab?.scenarios.find((candidate) => candidate.scenario.name === estate.name)?.scenario;
   const subscriptions = scenario

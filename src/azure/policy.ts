@@ -147,7 +147,7 @@ export function armGetOf(client: { pipeline: Pipeline }, endpoint: string): ArmG
   const httpClient = createDefaultHttpClient();
   const base = endpoint.replace(/\/+$/u, '');
   // Plain http only reaches an emulator on loopback (the lab); Azure is https.
-  const allowInsecureConnection = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/u.test(base);
+  const allowInsecureConnection = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/u.test(base);
   return async (path, apiVersion, abortSignal) => {
     const url = `${base}${path}?api-version=${encodeURIComponent(apiVersion)}`;
     const response = await client.pipeline.sendRequest(httpClient, createPipelineRequest({ url, method: 'GET', abortSignal, allowInsecureConnection }));

@@ -11,6 +11,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { runCoverage, type CoverageOptions } from '../../src/cli/coverage.js';
 import { CoverageReportSchema } from '../../src/domain/coverage.js';
 import { isUserInputError } from '../../src/domain/errors.js';
+import { parseConfig } from '../../src/config.js';
+import { createRuntime, estateCoverage } from '../../src/main.js';
 import { coverageOfResources, scenarioResources, SCENARIOS } from '../coverage/fixtures.js';
 
 async function run(options: CoverageOptions): Promise<{ stdout: string; stderr: string }> {
@@ -59,6 +61,21 @@ describe('netproof coverage', () => {
     const template = JSON.parse(readFileSync(file, 'utf8')) as { $schema: string; resources: unknown[] };
     expect(template.$schema).toMatch(/subscriptionDeploymentTemplate\.json#$/u);
     expect(template.resources.length).toBe(3);
+  });
+
+  it('reads each estate from its own scenario when two share a subscription', async () => {
+    const names = ['coverage-mixed-estate', 'no-flow-logs-enabled'];
+    const runtime = await createRuntime(parseConfig({}), { scenarioDirectories: names.map((name) => join(SCENARIOS, name)), frozenClock: true });
+    try {
+      for (const name of names) {
+        const estate = runtime.estates.find((candidate) => candidate.name === name);
+        if (!estate) throw new Error(`no estate ${name}`);
+        const outcome = await estateCoverage(runtime, estate);
+        expect(outcome.ok && outcome.report).toEqual(coverageOfResources(scenarioResources(name)));
+      }
+    } finally {
+      await runtime.close();
+    }
   });
 
   it('refuses a folder that is not a scenario as the user\'s to fix', async () => {
