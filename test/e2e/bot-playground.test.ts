@@ -6,19 +6,14 @@
  * a file upload (custom activity with a loopback download URL), a group chat mention,
  * and a clean stop on SIGTERM. Everything stays on loopback.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAPTURES, SCENARIOS, expectValidCard, startFileServer, textOf } from '../bot/helpers.js';
+import { CAPTURES, expectValidCard, startFileServer, textOf } from '../bot/helpers.js';
+import { startBotAndPlayground, type BotAndPlayground, type PlaygroundConfig } from './bot-harness.js';
+import { join } from 'node:path';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const BUILD = join(ROOT, 'test', '.tmp', 'bot-e2e');
-const PLAYGROUND = join(ROOT, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
 const QUESTION = "why can't 192.168.10.5 RDP to vm-app01?";
 
 /** A message the playground streamed to its UI. */
@@ -28,29 +23,12 @@ interface Streamed {
   message?: { messageId: string; text?: string; attachments?: { contentType: string; content: unknown }[] };
 }
 
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
-/** Collects a process's stdout lines. */
-function collectLines(child: ChildProcess, into: string[]): void {
-  createInterface({ input: child.stdout! }).on('line', (line) => into.push(line));
-}
-
-let bot: ChildProcess;
-let playground: ChildProcess;
+let running: BotAndPlayground;
 let socket: ChildProcess;
 let files: Awaited<ReturnType<typeof startFileServer>>;
 let base: string;
-let config: { tenantId: string; bot: { id: string; name: string }; personalChat: { id: string }; groupChats: { id: string }[] };
+let config: PlaygroundConfig;
 const streamed: Streamed[] = [];
-const botLines: string[] = [];
-const botErrors: string[] = [];
-const workDirectory = mkdtempSync(join(tmpdir(), 'netproof-playground-'));
 
 /** Waits until the stream holds what the predicate wants. */
 async function until<T>(find: () => T | undefined, timeoutInMs = 30_000): Promise<T> {
@@ -73,45 +51,11 @@ async function send(conversationId: string, body: Record<string, unknown>): Prom
 const cardOf = (item: Streamed | undefined) => item?.message?.attachments?.find((attachment) => attachment.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
 
 beforeAll(async () => {
-  // Compile the product alone, as `npm ci` would, so the bot runs as `netproof start` runs.
-  rmSync(BUILD, { recursive: true, force: true });
-  await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(BUILD, 'dist')], { cwd: ROOT })
-    .catch((error: { stdout?: string }) => {
-      // Type errors elsewhere in the tree still emit JavaScript; a missing entry point is what matters.
-      if (!/error TS/.test(error.stdout ?? '')) throw error;
-    });
   files = await startFileServer(new Map([['tcp_refused.pcap', { body: readFileSync(join(CAPTURES, 'tcp_refused.pcap')) }]]));
-
-  const botPort = await freePort();
-  const playgroundPort = await freePort();
-  base = `http://127.0.0.1:${playgroundPort}`;
-  bot = spawn(process.execPath, [join(BUILD, 'dist', 'src', 'cli.js'), 'start'], {
-    cwd: workDirectory,
-    env: {
-      PATH: process.env.PATH ?? '', PORT: String(botPort), NETPROOF_SCENARIO: join(SCENARIOS, 'rdp-remote-site'), NETPROOF_LOG_LEVEL: 'warn',
-      NETPROOF_ALLOWED_TENANTS: '00000000-0000-0000-0000-0000000000001',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  bot.stderr?.on('data', (chunk: Buffer) => botErrors.push(chunk.toString('utf8')));
-  collectLines(bot, botLines);
-  await until(() => botLines.find((line) => line.includes('the Teams bot listens on')) ?? (bot.exitCode !== null ? (() => { throw new Error(`netproof start exited ${bot.exitCode}: ${botErrors.join('')}`); })() : undefined), 90_000);
-
-  playground = spawn(process.execPath, [PLAYGROUND, '--disable-telemetry'], {
-    cwd: workDirectory,
-    env: {
-      PATH: process.env.PATH ?? '', HOME: workDirectory, BOT_ENDPOINT: `http://127.0.0.1:${botPort}/api/messages`, TEAMSAPPTESTER_PORT: String(playgroundPort),
-      TEAMSAPPTESTER_BROWSER: 'none', APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  for (let attempt = 0; ; attempt += 1) {
-    const pong = await fetch(`${base}/_debug/ping`).then((response) => response.text(), () => '');
-    if (pong.includes('pong')) break;
-    if (attempt > 150) throw new Error('the Agents Playground did not start');
-    await new Promise((done) => setTimeout(done, 200));
-  }
-  config = ((await (await fetch(`${base}/_internal/v1/config`)).json()) as { config: typeof config }).config;
+  running = await startBotAndPlayground('rdp-remote-site');
+  base = running.base;
+  config = running.config;
+  const playgroundPort = new URL(base).port;
 
   // Node 20 has WebSocket behind a flag: a small reader process prints each frame as a line.
   const reader = `const ws = new WebSocket(process.argv[1]); ws.onopen = () => console.log('{"action":"open"}'); ws.onmessage = (event) => console.log(String(event.data).replace(/\\n/g, ' '));`;
@@ -128,10 +72,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   socket?.kill();
-  playground?.kill();
-  if (bot && bot.exitCode === null) bot.kill('SIGKILL');
+  await running?.stop();
   await files?.close();
-  rmSync(workDirectory, { recursive: true, force: true });
 });
 
 describe('netproof start in the Agents Playground', () => {
@@ -198,11 +140,11 @@ describe('netproof start in the Agents Playground', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    const exited = new Promise<number | null>((done) => bot.once('exit', (code) => done(code)));
-    bot.kill('SIGTERM');
+    const exited = new Promise<number | null>((done) => running.bot.once('exit', (code) => done(code)));
+    running.bot.kill('SIGTERM');
     expect(await exited).toBe(0);
     // pino writes JSON lines to stdout: no error or fatal line in the whole run.
-    expect(botLines.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
-    expect(botErrors.join('')).toBe('');
+    expect(running.botLines.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
+    expect(running.botErrors.join('')).toBe('');
   });
 });
