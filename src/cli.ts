@@ -80,7 +80,8 @@ program
   .description('Flow-log coverage of the estate, and the policy plan that closes the gaps.')
   .option('--scenario <dir>', 'run against a lab scenario folder')
   .option('--json', 'print the coverage report JSON')
-  .action(async (options: { scenario?: string; json?: boolean }) => {
+  .option('--template <file>', 'also write the remediation plan as an ARM deployment template to FILE')
+  .action(async (options: { scenario?: string; json?: boolean; template?: string }) => {
     await guarded(Boolean(options.json), async () => {
       const { runCoverage } = await import('./cli/coverage.js');
       await runCoverage(options);
