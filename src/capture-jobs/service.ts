@@ -123,6 +123,8 @@ export class CaptureJobs {
   readonly #timers = new Map<string, unknown>();
   readonly #running = new Map<string, Promise<void>>();
   readonly #again = new Set<string>();
+  /** Gateway jobs whose start this process requested (see the 'starting' step). */
+  readonly #requestedHere = new Set<string>();
   #closed = false;
 
   constructor(options: CaptureJobsOptions) {
@@ -500,10 +502,19 @@ export class CaptureJobs {
       }
       case 'starting': {
         if (plan.kind === 'vpn-gateway') {
+          // A gateway has no capture names: record the start request first, so that after a restart
+          // "already running" is known to be this job's capture (followed and stopped), not someone else's.
+          if (job.azureStatus?.status !== 'StartRequested') {
+            this.#requestedHere.add(job.id);
+            return { ...job, azureStatus: { status: 'StartRequested', stopReason: null, errors: [] }, updatedAt: iso(now) };
+          }
           const started = await azure.startGatewayPacketCapture(plan.targetId, plan.filterData);
           if (!started.ok) {
-            // A capture this job already started (before a restart) is running: follow it.
-            if (/AlreadyRunning/i.test(started.gap.detail) && job.retries > 0) return this.#started(job, now);
+            if (/AlreadyRunning/i.test(started.gap.detail)) {
+              // Requested by an earlier process (then interrupted): the running capture is this job's; follow it.
+              if (!this.#requestedHere.has(job.id)) return this.#started(job, now);
+              return this.#fail(job, 'capture-limit', `A packet capture not started by this request already runs on ${plan.targetName}; a gateway runs one at a time. Nothing was started.`, 'Stop the running gateway capture (az network vnet-gateway packet-capture stop), then ask again.');
+            }
             if (started.gap.reason === 'throttled' || started.gap.reason === 'timeout') return this.#retryOrFail(job, started.gap, 'Starting the gateway capture');
             const { code, whatToDo } = classifyFailure(started.gap);
             return this.#fail(job, code, `The gateway refused the capture: ${started.gap.detail}. Nothing was started.`, whatToDo);
