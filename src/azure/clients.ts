@@ -5,6 +5,7 @@
  * policy in its place (AZURE.md section 8). Retries are bounded: the SDK pipelines retry
  * 429/5xx honouring Retry-After up to `maxRetries`, each try limited by `perTryTimeoutInMs`.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Pipeline, PipelinePolicy } from '@azure/core-rest-pipeline';
 import { NetworkManagementClient } from '@azure/arm-network';
@@ -45,11 +46,31 @@ function perTryTimeoutPolicy(timeoutInMs: number): PipelinePolicy {
   };
 }
 
+/**
+ * The abort signal of the source call in progress, for SDK methods that drop their `abortSignal`
+ * option: `LogsQueryClient.queryWorkspace` (@azure/monitor-query-logs 1.0) keeps only `Prefer` and
+ * `requestOptions`, so without this a query went on being retried after its deadline.
+ */
+export const callSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Gives a request the call's signal when the SDK lost it (placed before the retry policy, so retry delays end too). */
+function callSignalPolicy(): PipelinePolicy {
+  return {
+    name: 'netproofCallSignal',
+    sendRequest: (request, next) => {
+      const signal = callSignal.getStore();
+      if (signal && !request.abortSignal) request.abortSignal = signal;
+      return next(request);
+    },
+  };
+}
+
 function commonOptions(bounds: RetryBounds) {
   return { retryOptions: { maxRetries: bounds.maxRetries, retryDelayInMs: bounds.retryDelayInMs, maxRetryDelayInMs: bounds.maxRetryDelayInMs } };
 }
 
 function finish<T extends { pipeline: Pipeline }>(client: T, bounds: RetryBounds, emulatorToken: string | null): T {
+  client.pipeline.addPolicy(callSignalPolicy());
   client.pipeline.addPolicy(perTryTimeoutPolicy(bounds.perTryTimeoutInMs));
   if (emulatorToken !== null) {
     client.pipeline.removePolicy({ name: 'bearerTokenAuthenticationPolicy' });

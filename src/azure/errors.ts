@@ -95,6 +95,8 @@ export function gapFromError(source: string, error: unknown): Gap {
  * even if the SDK ignores the signal.
  */
 export async function withDeadline<T>(timeoutInMs: number, call: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> {
+  // Given up already (a queued query whose source timed out): start nothing, or it would run unbounded.
+  if (outer?.aborted) throw new SourceTimeoutError(0);
   const controller = new AbortController();
   const onOuterAbort = (): void => controller.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, { once: true });
@@ -104,7 +106,6 @@ export async function withDeadline<T>(timeoutInMs: number, call: (signal: AbortS
       controller.abort(new SourceTimeoutError(timeoutInMs));
       reject(new SourceTimeoutError(timeoutInMs));
     }, timeoutInMs);
-    if (outer?.aborted) reject(new SourceTimeoutError(0));
   });
   try {
     return await Promise.race([call(controller.signal), deadline]);

@@ -3,6 +3,7 @@
  * deserializers that turn rows into evidence are pure functions beside each source.
  */
 import type { LogsQueryClient, LogsTable } from '@azure/monitor-query-logs';
+import { callSignal } from './clients.js';
 import { gapFromError, withDeadline } from './errors.js';
 import type { TableQuery } from './kql/firewall.js';
 import { type SourceResult, failure, success } from './result.js';
@@ -39,11 +40,13 @@ export function rowsOf(table: LogsTable | undefined): LogRow[] {
 /** Runs one query; a thrown RestError becomes the gap of `query.table`. */
 export async function runLogQuery(client: LogsClient, workspaceId: string, query: TableQuery, options: LogQueryOptions): Promise<SourceResult<LogAnswer>> {
   try {
-    const result = await withDeadline(options.timeoutInMs, () => client.queryWorkspace(
+    // The deadline's signal reaches the request through `callSignal` (the SDK drops the option): when
+    // the budget runs out, the query and its retries stop too.
+    const result = await withDeadline(options.timeoutInMs, (abortSignal) => callSignal.run(abortSignal, () => client.queryWorkspace(
       workspaceId, query.query,
       { startTime: new Date(query.timespan.start), endTime: new Date(query.timespan.end) },
-      { serverTimeoutInSeconds: options.serverTimeoutInSeconds ?? Math.max(1, Math.ceil(options.timeoutInMs / 1000)) },
-    ), options.abortSignal);
+      { serverTimeoutInSeconds: options.serverTimeoutInSeconds ?? Math.max(1, Math.ceil(options.timeoutInMs / 1000)), abortSignal },
+    )), options.abortSignal);
     if (result.status === 'PartialFailure') {
       const detail = [result.partialError.code, result.partialError.message].filter(Boolean).join(': ');
       return success({ rows: rowsOf(result.partialTables[0]), partialError: detail || 'PartialError' });
