@@ -86,6 +86,12 @@ interface Reply {
   attachments?: { contentType: string; content: unknown }[];
 }
 
+/** Pending work older than this, not running in this process, was cut off (source timeouts are far shorter). */
+export const STALE_PENDING_IN_MS = 15 * 60 * 1000;
+
+/** What a cut-off acknowledgement becomes. */
+export const INTERRUPTED_TEXT = 'This investigation was interrupted (netproof restarted) before it could answer. Please ask again.';
+
 /** Words that make a later message refer to the latest upload. */
 const REFERS_TO_UPLOAD = /\b(?:captures?|uploads?|uploaded|pcap(?:ng)?|trace|the file|packets?)\b/i;
 
@@ -162,6 +168,8 @@ export class NetproofBot extends TeamsActivityHandler {
   readonly #store: ConversationStore;
   readonly #limiter: InvestigationLimiter;
   readonly #inflight = new Set<Promise<void>>();
+  /** Activity ids whose work runs in this process (the rest of `pending` may be another replica's, or orphaned). */
+  readonly #runningHere = new Set<string>();
   /** Recently seen activities, checked before any state is read (redeliveries can be refused too). */
   readonly #seen = new Map<string, true>();
 
@@ -230,15 +238,25 @@ export class NetproofBot extends TeamsActivityHandler {
       return;
     }
     const key = ConversationStore.keyOf(activity.channelId ?? 'msteams', activity.conversation?.id ?? 'unknown');
-    const fresh = await this.#store.update(key, (record) => {
-      if (activity.id && record.handled.includes(activity.id)) return false;
+    const staleBefore = this.#services.clock.now().getTime() - STALE_PENDING_IN_MS;
+    const { fresh, orphaned } = await this.#store.update(key, (record) => {
+      if (activity.id && record.handled.includes(activity.id)) return { fresh: false, orphaned: [] };
       if (activity.id) record.handled.push(activity.id);
       record.reference = storedReference(TurnContext.getConversationReference(activity));
-      return true;
+      // Work that started long ago and is not running here was cut off (a restart, a lost replica).
+      const orphans = record.pending.filter((item) => !this.#runningHere.has(item.activityId) && Date.parse(item.startedAt) < staleBefore);
+      record.pending = record.pending.filter((item) => !orphans.includes(item));
+      return { fresh: true, orphaned: orphans };
     });
     if (!fresh) {
       log.info('redelivered activity (seen by another replica): already answered');
       return;
+    }
+    for (const orphan of orphaned) {
+      if (!orphan.acknowledgementId) continue;
+      log.warn({ orphanedActivityId: orphan.activityId }, 'an earlier investigation was cut off: telling the user');
+      await context.updateActivity({ type: ActivityTypes.Message, id: orphan.acknowledgementId, text: INTERRUPTED_TEXT })
+        .catch((error: unknown) => log.warn({ err: error }, 'could not mark the cut-off investigation'));
     }
     const turn: Turn = { context, log, correlationId, key, decision, personal };
     if (submitted) return this.#onSubmit(turn, activity.value as unknown);
@@ -325,6 +343,7 @@ export class NetproofBot extends TeamsActivityHandler {
     }
     const activityId = turn.context.activity.id ?? randomUUID();
     const reference = TurnContext.getConversationReference(turn.context.activity);
+    this.#runningHere.add(activityId);
     await this.#store.update(turn.key, (record) => {
       record.pending.push({ activityId, acknowledgementId, startedAt: this.#services.clock.now().toISOString() });
     });
@@ -343,6 +362,7 @@ export class NetproofBot extends TeamsActivityHandler {
       await this.#store.update(turn.key, (record) => {
         record.pending = record.pending.filter((item) => item.activityId !== activityId);
       }).catch((error: unknown) => turn.log.warn({ err: error }, 'could not clear the pending investigation'));
+      this.#runningHere.delete(activityId);
     })());
   }
 

@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Activity } from 'botbuilder';
+import { MemoryStorage, type Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRANT_REFUSAL, TENANT_REFUSAL, AccessPolicy, parseAccessFile } from '../../src/bot/access.js';
-import { NetproofBot, type BotServices, type BotSettings } from '../../src/bot/bot.js';
+import { INTERRUPTED_TEXT, NetproofBot, STALE_PENDING_IN_MS, type BotServices, type BotSettings } from '../../src/bot/bot.js';
 import { INVESTIGATING_TEXT, UPLOAD_IN_CHANNEL_TEXT } from '../../src/bot/cards.js';
 import { EXPLAINER_FAILED_NOTICE } from '../../src/bot/explainer.js';
 import type { DiagnoseRequest, Diagnoser } from '../../src/diagnose/diagnose.js';
@@ -312,6 +312,32 @@ describe('redelivery and limits', () => {
     expect(messages(adapter).at(-1)?.text).toMatch(/busy with many investigations/);
     slow.open();
     await bot.idle();
+  });
+});
+
+describe('restarts', () => {
+  it('tells the user when an earlier investigation was cut off, and leaves recent ones alone', async () => {
+    const storage = new MemoryStorage();
+    const never = gate();
+    const adapter = new ProactiveTestAdapter();
+    let shift = 0;
+    const now = () => new Date(pipeline.now().getTime() + shift);
+    const before = new NetproofBot(testServices(recording({ wait: never.wait }), now, { storage }), testSettings(), adapter);
+    const first = teams.personal(QUESTION);
+    await adapter.processActivity(structuredClone(first), (context) => before.run(context));
+    const acknowledgement = messages(adapter).find((activity) => activity.text === INVESTIGATING_TEXT);
+    expect(acknowledgement?.id).toBeTruthy();
+
+    // A new process over the same state: a minute later the work may still run elsewhere; later it is cut off.
+    const after = new NetproofBot(testServices(recording(), now, { storage }), testSettings(), adapter);
+    shift = 60_000;
+    await adapter.processActivity(teams.personal('help'), (context) => after.run(context));
+    expect(messages(adapter).find((activity) => activity.id === acknowledgement?.id)?.text).toBe(INVESTIGATING_TEXT);
+    shift = STALE_PENDING_IN_MS + 60_000;
+    await adapter.processActivity(teams.personal('help'), (context) => after.run(context));
+    expect(messages(adapter).find((activity) => activity.id === acknowledgement?.id)?.text).toBe(INTERRUPTED_TEXT);
+    never.open();
+    await before.idle();
   });
 });
 
