@@ -147,7 +147,9 @@ function parseJsonFile(file: string, text: string): unknown {
     const message = error instanceof Error ? error.message : String(error);
     const offset = jsonErrorOffset(text);
     const where = offset === undefined ? undefined : lineAndColumn(text, offset);
-    const detail = message.replace(/\s*\(line \d+ column \d+\)$/, '');
+    // JSON.parse quotes the bad text, control characters and all: escape them so the error stays one line.
+    const detail = message.replace(/\s*\(line \d+ column \d+\)$/, '')
+      .replace(/\p{Cc}|[\u2028\u2029]/gu, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
     const at = where ? ` at line ${where.line}, column ${where.column}` : '';
     throw new UserInputError('scenario.invalid-json', `${file}: not valid JSON${at}: ${detail}`);
   }
