@@ -94,21 +94,49 @@ interface MemoryEntry {
   expiresAt: Date;
 }
 
-/** The in-process store: a map of buffers. Lost on restart; one replica only. */
+/** Default memory budget of the in-process store. */
+export const MEMORY_STORE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The in-process store: a map of buffers. Lost on restart; one replica only. It holds at
+ * most `maxTotalBytes`: past that, the oldest artifacts are dropped first (an upload
+ * of a few hundred MB must not pin the bot's memory for the whole retention period).
+ */
 export class MemoryArtifactStore implements ArtifactStore {
   readonly description = 'memory';
   readonly #entries = new Map<string, MemoryEntry>();
+  readonly #maxTotalBytes: number;
+  #totalBytes = 0;
+
+  constructor(options: { maxTotalBytes?: number } = {}) {
+    this.#maxTotalBytes = options.maxTotalBytes ?? MEMORY_STORE_BYTES;
+  }
 
   async put(key: string, body: Readable | Buffer | string, options: PutArtifactOptions): Promise<{ bytes: number }> {
     checkKey(key);
+    const limit = Math.min(options.maxBytes ?? Number.POSITIVE_INFINITY, this.#maxTotalBytes);
     const chunks: Buffer[] = [];
     let bytes = 0;
-    for await (const chunk of chunksOf(body, options.maxBytes)) {
+    for await (const chunk of chunksOf(body, Number.isFinite(limit) ? limit : undefined)) {
       chunks.push(chunk);
       bytes += chunk.length;
     }
+    this.#remove(key);
+    // Map order is insertion order: the first entries are the oldest.
+    for (const [oldest] of this.#entries) {
+      if (this.#totalBytes + bytes <= this.#maxTotalBytes) break;
+      this.#remove(oldest);
+    }
     this.#entries.set(key, { chunks, bytes, contentType: options.contentType, expiresAt: options.expiresAt });
+    this.#totalBytes += bytes;
     return { bytes };
+  }
+
+  #remove(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#entries.delete(key);
+    this.#totalBytes -= entry.bytes;
   }
 
   async get(key: string, now: Date): Promise<StoredArtifact | null> {
@@ -116,7 +144,7 @@ export class MemoryArtifactStore implements ArtifactStore {
     const entry = this.#entries.get(key);
     if (!entry) return null;
     if (entry.expiresAt.getTime() <= now.getTime()) {
-      this.#entries.delete(key);
+      this.#remove(key);
       return null;
     }
     return { stream: Readable.from(entry.chunks), contentType: entry.contentType, expiresAt: entry.expiresAt, bytes: entry.bytes };
@@ -124,14 +152,14 @@ export class MemoryArtifactStore implements ArtifactStore {
 
   async delete(key: string): Promise<void> {
     checkKey(key);
-    this.#entries.delete(key);
+    this.#remove(key);
   }
 
   async sweep(now: Date): Promise<number> {
     let removed = 0;
     for (const [key, entry] of this.#entries) {
       if (entry.expiresAt.getTime() <= now.getTime()) {
-        this.#entries.delete(key);
+        this.#remove(key);
         removed += 1;
       }
     }

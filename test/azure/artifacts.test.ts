@@ -91,6 +91,21 @@ describe.each(makers)('the %s store', (_name, make) => {
   });
 });
 
+describe('the memory store\'s budget', () => {
+  it('drops the oldest artifacts to stay within its budget, and refuses one larger than the budget', async () => {
+    const store = new MemoryArtifactStore({ maxTotalBytes: 1_000 });
+    for (const name of ['a', 'b', 'c']) await store.put(`uploads/${name}`, Buffer.alloc(400), { contentType: 'application/octet-stream', expiresAt: LATER });
+    expect(await store.get('uploads/a', NOW)).toBeNull();
+    expect(await store.get('uploads/b', NOW)).not.toBeNull();
+    expect(await store.get('uploads/c', NOW)).not.toBeNull();
+    // Replacing a key frees its old bytes first.
+    await store.put('uploads/c', Buffer.alloc(500), { contentType: 'application/octet-stream', expiresAt: LATER });
+    expect(await store.get('uploads/b', NOW)).not.toBeNull();
+    await expect(store.put('uploads/huge', chunked(1_001), { contentType: 'application/octet-stream', expiresAt: LATER })).rejects.toBeInstanceOf(ArtifactTooLargeError);
+    expect(await store.get('uploads/b', NOW)).not.toBeNull();
+  });
+});
+
 describe('settings', () => {
   it('reads memory and blob settings', () => {
     expect(parseArtifactStoreSetting('memory')).toEqual({ kind: 'memory' });
