@@ -69,7 +69,8 @@ const RESOURCE_ID = /^\/subscriptions\/[0-9a-fA-F-]{36}(?:\/resourceGroups\/[-\w
 
 /** An ARM resource id (also a subscription or resource group id). */
 export function validateResourceId(value: string): ResourceId {
-  if (typeof value !== 'string' || value.length > MAX_LENGTH || !RESOURCE_ID.test(value) || value.endsWith('.')) invalid('resource id', value);
+  // No segment may end with a period (Azure names cannot): `..` would walk the REST path the SDK builds from it.
+  if (typeof value !== 'string' || value.length > MAX_LENGTH || !RESOURCE_ID.test(value) || value.split('/').some((segment) => segment.endsWith('.'))) invalid('resource id', value);
   return value as ResourceId;
 }
 
