@@ -5,6 +5,7 @@
  * assigned in plan order (and each source's own row order), never in the order
  * answers arrive, so the same inputs give the same verdict byte for byte.
  */
+import { setMaxListeners } from 'node:events';
 import type { Evidence, Gap, Topology } from '../domain/index.js';
 import type { PlacedEndpoint } from './endpoints.js';
 import type { EvidenceDraft, EvidenceSources, FlowSelector, SourceOutcome, SourceTiming } from './ports.js';
@@ -117,6 +118,8 @@ export async function runPlan(steps: PlanStep[], options: RunOptions): Promise<R
   const outcomes = await Promise.all(steps.map(async (step, index) => {
     const started = options.monotonicNow();
     const controller = new AbortController();
+    // One source fans out into many requests (a query per table and workspace), each listening for the abort.
+    setMaxListeners(64, controller.signal);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => { controller.abort(); resolve('timeout'); }, options.sourceTimeoutInMs);
