@@ -168,7 +168,7 @@ describe('resource lookup and ARM ids', () => {
       (id) => facade.connectivityCheck({ networkWatcherId: id, sourceResourceId: id, destination: { address: '10.62.2.4', port: 445 } }),
       (id) => facade.keyVaultLogs({ vaultId: id, window: WINDOW }),
       (id) => facade.gatewayLogs({ gatewayId: id, window: WINDOW }),
-      (id) => facade.freshness([{ table: 'AZFWNetworkRule', resourceId: id, expectedDelayInMinutes: 10 }], WINDOW.end),
+      (id) => facade.freshness([{ table: 'AZFWNetworkRule', resourceId: id as never, expectedDelayInMinutes: 10 }], WINDOW.end),
       (id) => facade.listPacketCaptures(id),
       (id) => facade.packetCaptureStatus(id, 'capture'),
     ];
