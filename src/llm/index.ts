@@ -152,6 +152,9 @@ export function createAssistant(config: Config, dependencies: AssistantDependenc
   const prompts = dependencies.prompts ?? loadPrompts();
   const tools = dependencies.tools ?? TOOLS;
   const stream = options.stream ?? true;
+  // An endpoint that refuses a key may quote it in its error (OpenAI does): keep it out of the log fields.
+  const keys = [config.OPENAI_API_KEY, config.AZURE_OPENAI_API_KEY].filter((key): key is string => typeof key === 'string' && key.length >= 8);
+  const redact = (text: string): string => keys.reduce((clean, key) => clean.split(key).join('[redacted key]'), text);
   const limits = {
     maxRounds: config.NETPROOF_LIMITS_TOOL_ROUNDS,
     maxTokens: config.NETPROOF_LIMITS_TOKENS_PER_TURN,
@@ -212,7 +215,7 @@ export function createAssistant(config: Config, dependencies: AssistantDependenc
     const base = {
       captureRequests: context.turn.captureRequests,
       usage: { rounds: loop.rounds, tokens: loop.tokens },
-      rejections: loop.rejections,
+      rejections: loop.rejections.map(redact),
       ...(outcome.kind === 'verdict'
         ? { verdict: outcome.verdict, question: outcome.question }
         : { clarify: { code: outcome.code, message: outcome.message, candidates: outcome.candidates } }),
@@ -220,7 +223,7 @@ export function createAssistant(config: Config, dependencies: AssistantDependenc
     if (loop.end.kind === 'answered') {
       return { ...base, prose: loop.end.answer.text, degraded: null, answeredBy: 'assistant', fallbackDetail: null };
     }
-    return { ...base, prose: null, degraded: DEGRADED_LINES[loop.end.reason], answeredBy: 'rules', fallbackDetail: loop.end.detail };
+    return { ...base, prose: null, degraded: DEGRADED_LINES[loop.end.reason], answeredBy: 'rules', fallbackDetail: redact(loop.end.detail) };
   }
 
   async function explain(verdict: Verdict, explainOptions: { signal?: AbortSignal } = {}): Promise<Explanation> {

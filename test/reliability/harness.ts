@@ -110,7 +110,7 @@ export interface ProxiedEstate {
 export const LAB_RETRY = { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 };
 
 /** Starts the lab on one scenario (frozen clock) and an estate that reaches it through the proxy. */
-export async function startProxiedEstate(scenario: string, environment: Record<string, string> = {}, options: { storage?: boolean } = {}): Promise<ProxiedEstate> {
+export async function startProxiedEstate(scenario: string, environment: Record<string, string> = {}, options: { storage?: boolean; token?: string } = {}): Promise<ProxiedEstate> {
   const config = parseConfig(environment);
   const clock = new ManualClock();
   const lab = await startLab({ scenarios: [scenarioDirectory(scenario)], clock, storage: options.storage ?? false });
@@ -123,6 +123,7 @@ export async function startProxiedEstate(scenario: string, environment: Record<s
     { logAnalytics: through(labEndpoints.logAnalytics), arm: through(labEndpoints.arm), resourceGraph: through(labEndpoints.resourceGraph) },
     {
       retry: LAB_RETRY,
+      ...(options.token ? { token: options.token } : {}),
       ...(storage ? { blobService: (accountUrl: string) => {
         const url = new URL(accountUrl);
         const account = /\.blob\./i.test(url.hostname) ? url.hostname.split('.')[0] ?? '' : url.pathname.split('/').filter(Boolean)[0] ?? '';
