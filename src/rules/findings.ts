@@ -37,7 +37,8 @@ export function pathProblemFinding(analysis: Analysis, code: 'no_route' | 'next_
       code,
       summary: `On the ${direction} path ${problem.detail}.`,
       evidence: unique([...(problem.evidenceId !== null ? [problem.evidenceId] : []), ...citeResources(analysis, [problem.resourceId])]),
-      confidence: routeConfidence(problem),
+      // A peering's state and settings are read from the peering itself, whatever the route views.
+      confidence: code === 'peering_not_connected' || code === 'peering_blocks_transit' ? 'high' : routeConfidence(problem),
       blockedAt: blockedAt(component, problem.resourceId, problem.name, problem.rule),
       nextSteps: [...(problem.nextSteps.length > 0 ? problem.nextSteps : defaultFix(analysis, code, problem)), ...differences.map((difference) => `Routes differ from the configuration: ${difference}.`)],
       position,

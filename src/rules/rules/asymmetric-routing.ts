@@ -66,7 +66,8 @@ export const asymmetricRouting: Rule = {
       observation.code === 'one_sided' || observation.code === 'synack_unacknowledged'));
     const routeEvidence = unique([...analysis.forward?.hops ?? [], ...analysis.reverse?.hops ?? []]
       .flatMap((hop) => (hop.decision?.view.evidenceId != null ? [hop.decision.view.evidenceId] : [])));
-    const direct = halfOnly;
+    // INVALID rows are the firewall dropping packets it has no state for: the block itself, even when it saw the SYN.
+    const direct = halfOnly || (asymmetry !== null && halves.some((row) => (row.data.flag ?? '').toLowerCase() === 'invalid'));
     const confidence = direct || (asymmetry !== null && !asymmetry.computed) ? 'high' : 'medium';
     const reach = analysis.forward?.hops.length ?? 1;
     const findings: RuleFinding[] = [{
