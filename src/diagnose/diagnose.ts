@@ -12,6 +12,7 @@ import { placeEndpoint } from './endpoints.js';
 import { numberEvidence, planInvestigation, runPlan } from './investigate.js';
 import type { EvidenceDraft, EvidenceSources, FlowSelector, SourceTiming } from './ports.js';
 import { parseQuestion, type KnownName, type ParsedQuestion } from './question.js';
+import { scopeSources } from '../../tools/support/scope.js';
 
 /** What a turn asks the pipeline. */
 export interface DiagnoseRequest {
@@ -22,6 +23,11 @@ export interface DiagnoseRequest {
   timeZone?: string;
   /** Evidence the conversation already holds (an uploaded capture, a finished capture job). */
   extraEvidence?: EvidenceDraft[];
+  /**
+   * The subscriptions the asker may investigate; absent: every one the sources cover. The sources are
+   * then scoped (the LLM layer's `scopeSources`): resources elsewhere do not exist, rows naming them are dropped.
+   */
+  subscriptionIds?: string[];
 }
 
 /** What the pipeline needs around it. */
@@ -104,7 +110,7 @@ function contractQuestion(parsed: ParsedQuestion, sourceIp: string | null, desti
 
 /** Runs the pipeline for one question. */
 export async function diagnose(request: DiagnoseRequest, dependencies: DiagnoseDependencies): Promise<DiagnoseOutcome> {
-  const { sources } = dependencies;
+  const sources = request.subscriptionIds ? scopeSources(dependencies.sources, { subscriptionIds: request.subscriptionIds }) : dependencies.sources;
   const runOptions = { sourceTimeoutInMs: dependencies.sourceTimeoutInMs, monotonicNow: dependencies.monotonicNow };
   let topology: Topology | null = null;
   const topologyRun = await runPlan([{
