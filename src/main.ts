@@ -6,9 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
-  AzureEvidenceSources, armGetOf, createAzureClients, createEmulatorClients, EXPECTED_DELAY_IN_MINUTES, loadCoverageFacts, resourceEvidence, topologyEvidence,
-  type EvidenceDraft as AzureEvidenceDraft, type SourceResult,
+  AzureEvidenceSources, armGetOf, createAzureClients, createEmulatorClients, EXPECTED_DELAY_IN_MINUTES, gapFromError, loadCoverageFacts, resourceEvidence, topologyEvidence,
+  type AzureClients, type Estate as AzureEstate, type EvidenceDraft as AzureEvidenceDraft, type SourceResult,
 } from './azure/index.js';
+import { CAPTURE_CONTAINER } from './capture-jobs/index.js';
+import type { AzureDoctorProbe, FlowLogState, ProbeOutcome } from './cli/doctor.js';
 import type { Config } from './config.js';
 import { diagnose, knownNames, type Diagnoser } from './diagnose/diagnose.js';
 import { parseQuestion } from './diagnose/question.js';
@@ -31,6 +33,10 @@ export interface Estate {
   facade: AzureEvidenceSources;
   /** The subscriptions it covers (the CLI operator may investigate all of them). */
   subscriptionIds: string[];
+  /** The Log Analytics workspaces it queries. */
+  workspaceIds: string[];
+  /** The SDK clients behind the facade (Azure, or the lab's endpoints), for checks beside it (`doctorProbeOf`). */
+  clients: AzureClients;
   sources: EvidenceSources;
   diagnose: Diagnoser;
   /** The clock of this estate (the scenario's `now` in the lab). */
@@ -242,9 +248,12 @@ function diagnoserOf(sources: EvidenceSources, now: () => Date, config: Config):
   });
 }
 
-function estateOf(name: string, description: string, facade: AzureEvidenceSources, subscriptionIds: string[], now: () => Date, config: Config, extraCaPem: string | undefined): Estate {
+function estateOf(
+  name: string, description: string, facade: AzureEvidenceSources, clients: AzureClients, ids: { subscriptionIds: string[]; workspaceIds: string[] },
+  now: () => Date, config: Config, extraCaPem: string | undefined,
+): Estate {
   const sources = evidenceSourcesOf(facade, now, { extraCaPem, maxCaptureBytes: config.NETPROOF_LIMITS_CAPTURE_BYTES });
-  return { name, description, facade, subscriptionIds, sources, now, diagnose: diagnoserOf(sources, now, config) };
+  return { name, description, facade, clients, ...ids, sources, now, diagnose: diagnoserOf(sources, now, config) };
 }
 
 /** The LLM assistant for an estate, or null when no LLM is configured (the rules then answer alone). */
@@ -255,6 +264,8 @@ export function assistantFor(runtime: Runtime, estate: Estate): Explainer | null
     sources: estate.sources,
     createDiagnoser: (scoped) => diagnoserOf(scoped, estate.now, config),
     now: estate.now,
+    // get_flow_log_coverage reads the full coverage (policy, storage, firewall diagnostics), then scopes it to the user.
+    coverage: (signal) => estateCoverage(runtime, estate, signal),
     captureOptions: { ...(runtime.extraCaPem ? { extraCaPem: runtime.extraCaPem } : {}), limits: { maxInputBytes: config.NETPROOF_LIMITS_UPLOAD_BYTES } },
     ...(entraId ? { azureTokenProvider: getBearerTokenProvider(new DefaultAzureCredential(), 'https://cognitiveservices.azure.com/.default') } : {}),
   });
@@ -266,10 +277,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const directories = options.scenarioDirectories ?? (config.NETPROOF_SCENARIO ? [config.NETPROOF_SCENARIO] : []);
   const useAzure = directories.length === 0 && config.AZURE_SUBSCRIPTION_ID.length > 0;
   if (useAzure) {
+    const clients = createAzureClients();
     const facade = new AzureEvidenceSources({
-      clients: createAzureClients(), subscriptionIds: config.AZURE_SUBSCRIPTION_ID, workspaceIds: config.AZURE_LOG_ANALYTICS_WORKSPACE_ID, limits: limitsOf(config),
+      clients, subscriptionIds: config.AZURE_SUBSCRIPTION_ID, workspaceIds: config.AZURE_LOG_ANALYTICS_WORKSPACE_ID, limits: limitsOf(config),
     });
-    const estate = estateOf('azure', `subscriptions ${config.AZURE_SUBSCRIPTION_ID.join(', ')}`, facade, config.AZURE_SUBSCRIPTION_ID, () => new Date(), config, extraCaPem);
+    const ids = { subscriptionIds: config.AZURE_SUBSCRIPTION_ID, workspaceIds: config.AZURE_LOG_ANALYTICS_WORKSPACE_ID };
+    const estate = estateOf('azure', `subscriptions ${config.AZURE_SUBSCRIPTION_ID.join(', ')}`, facade, clients, ids, () => new Date(), config, extraCaPem);
     return { estates: [estate], lab: null, config, extraCaPem, close: async () => {} };
   }
   const scenarios: LoadedScenario[] = directories.length > 0
@@ -293,7 +306,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const subscriptionIds = [scenario.subscriptionId, ...(scenario.subscriptionIds ?? [])].filter((value, index, all) => all.indexOf(value) === index);
     const facade = new AzureEvidenceSources({ clients, subscriptionIds, workspaceIds: [scenario.workspaceId], limits: limitsOf(config) });
     const now = () => scenarioTime(scenario.now, lab.clock);
-    return estateOf(scenario.name, scenario.description ?? scenario.name, facade, subscriptionIds, now, config, extraCaPem);
+    return estateOf(scenario.name, scenario.description ?? scenario.name, facade, clients, { subscriptionIds, workspaceIds: [scenario.workspaceId] }, now, config, extraCaPem);
   });
   return { estates, lab, config, extraCaPem, close: () => lab.close() };
 }
@@ -347,4 +360,111 @@ export async function estateCoverage(runtime: Runtime, estate: Estate, signal?: 
   );
   if (!facts.ok) return { ok: false, gap: facts.gap };
   return { ok: true, report: computeCoverage(loaded.value.topology, facts.value) };
+}
+
+/** A lab scenario's own question (its expect.json) and folder name, for the bot's scenario list; nulls outside the lab. */
+export function scenarioOf(runtime: Runtime, estate: Estate): { question: string | null; folder: string | null } {
+  const loaded = runtime.lab?.scenarios.find((candidate) => candidate.scenario.name === estate.name);
+  if (!loaded) return { question: null, folder: null };
+  return { question: loaded.expectation?.question ?? null, folder: loaded.directory?.split(/[\\/]/).filter(Boolean).pop() ?? null };
+}
+
+function probeFailure(gap: Gap): Extract<ProbeOutcome, { ok: false }> {
+  const reason = gap.reason === 'no-permission' ? 'no-permission' : gap.reason === 'not-found' ? 'not-found' : 'failed';
+  return { ok: false, reason, detail: `${gap.source}: ${gap.detail}` };
+}
+
+function inSubscription(subscriptionId: string, resourceId: string): boolean {
+  return resourceId.toLowerCase().startsWith(`/subscriptions/${subscriptionId.toLowerCase()}/`);
+}
+
+/**
+ * The Azure side of `netproof doctor` for one estate, through the same SDK clients and facade the bot uses
+ * (so against the lab it checks the emulator): each subscription read through Resource Graph, each workspace
+ * asked a one-row query, a Network Watcher in every region with VNets, one Network Watcher operation (next hop,
+ * read-only) where a VM allows it, flow logs and firewall diagnostics from the coverage read, and a listing
+ * of the capture storage account.
+ */
+export function doctorProbeOf(runtime: Runtime, estate: Estate): AzureDoctorProbe {
+  const limits = limitsOf(runtime.config);
+  const perSubscription = new Map<string, Promise<SourceResult<AzureEstate>>>();
+  const estateOfSubscription = (subscriptionId: string) => {
+    let load = perSubscription.get(subscriptionId);
+    if (!load) {
+      load = new AzureEvidenceSources({ clients: estate.clients, subscriptionIds: [subscriptionId], workspaceIds: [], limits }).estate();
+      perSubscription.set(subscriptionId, load);
+    }
+    return load;
+  };
+  let coverage: ReturnType<typeof estateCoverage> | undefined;
+  const coverageOnce = () => (coverage ??= estateCoverage(runtime, estate));
+  return {
+    async readSubscription(subscriptionId) {
+      const loaded = await estateOfSubscription(subscriptionId);
+      if (!loaded.ok) return probeFailure(loaded.gap);
+      const count = loaded.value.resources.length;
+      // Resource Graph leaves out subscriptions the identity cannot read instead of failing.
+      if (count === 0) return { ok: false, reason: 'not-found', detail: 'Resource Graph returned no resource of it: the identity may lack Reader there, or it is empty' };
+      return { ok: true, detail: `Resource Graph returned ${count} resource(s)` };
+    },
+    async queryWorkspace(workspaceId) {
+      try {
+        await estate.clients.logs.queryWorkspace(workspaceId, 'AzureDiagnostics | take 1 | project TimeGenerated', { duration: 'PT1H' }, { serverTimeoutInSeconds: 30 });
+        return { ok: true, detail: 'a one-row query ran' };
+      } catch (error) {
+        const gap = gapFromError('Log Analytics', error);
+        // A table the workspace lacks still proves the identity may query it.
+        if (gap.reason === 'not-enabled') return { ok: true, detail: `the workspace answered (${gap.detail})` };
+        return probeFailure(gap);
+      }
+    },
+    async networkWatchers(subscriptionId) {
+      const loaded = await estateOfSubscription(subscriptionId);
+      if (!loaded.ok) return probeFailure(loaded.gap);
+      const { topology } = loaded.value;
+      return { ok: true, vnetRegions: topology.virtualNetworks.map((network) => network.location), watcherRegions: topology.networkWatchers.map((watcher) => watcher.location) };
+    },
+    async networkWatcherOperations(subscriptionId) {
+      const loaded = await estateOfSubscription(subscriptionId);
+      if (!loaded.ok) return probeFailure(loaded.gap);
+      const { topology } = loaded.value;
+      for (const machine of topology.virtualMachines) {
+        const nic = topology.networkInterfaces.find((candidate) => machine.networkInterfaceIds.some((id) => sameResourceId(id, candidate.id)) && candidate.privateIpAddresses.length > 0);
+        const watcher = topology.networkWatchers.find((candidate) => candidate.location.toLowerCase() === machine.location.toLowerCase());
+        const address = nic?.privateIpAddresses[0];
+        if (!nic || !watcher || !address) continue;
+        // Next hop computes a route and changes nothing; it needs the networkWatchers/nextHop/action permission.
+        const hop = await estate.facade.nextHop({ networkWatcherId: watcher.id, vmId: machine.id, nicId: nic.id, sourceIp: address, destinationIp: address });
+        if (!hop.ok && hop.gap.reason === 'no-permission') return probeFailure(hop.gap);
+        return { ok: true, detail: hop.ok ? `next hop ran on ${machine.name} through ${watcher.name}` : `next hop on ${machine.name} was allowed but failed: ${hop.gap.detail}` };
+      }
+      return { ok: true, detail: 'not tried: no VM with a Network Watcher in its region' };
+    },
+    async flowLogs(subscriptionId) {
+      const outcome = await coverageOnce();
+      if (!outcome.ok) return probeFailure(outcome.gap);
+      return {
+        ok: true,
+        vnets: outcome.report.vnets.filter((vnet) => inSubscription(subscriptionId, vnet.id))
+          .map((vnet) => ({ id: vnet.id, name: vnet.name, region: vnet.region, flowLogs: vnet.flowLogs as FlowLogState })),
+      };
+    },
+    async firewallDiagnostics(subscriptionId) {
+      const outcome = await coverageOnce();
+      if (!outcome.ok) return probeFailure(outcome.gap);
+      return {
+        ok: true,
+        firewalls: outcome.report.firewalls.filter((firewall) => inSubscription(subscriptionId, firewall.id))
+          .map((firewall) => ({ id: firewall.id, name: firewall.name, resourceSpecificLogs: firewall.resourceSpecificLogs })),
+      };
+    },
+    async readCaptureStorage(storageAccountId) {
+      const name = storageAccountId.split('/').filter(Boolean).pop() ?? '';
+      const listed = await estate.facade.listCaptureFiles(`https://${name}.blob.core.windows.net/${CAPTURE_CONTAINER}/`);
+      if (listed.ok) return { ok: true, detail: `${listed.value.length} capture file(s) in ${CAPTURE_CONTAINER}` };
+      // No capture container yet: the account answered, so listing is allowed.
+      if (listed.gap.reason === 'not-found') return { ok: true, detail: `the account answered; no ${CAPTURE_CONTAINER} container yet` };
+      return probeFailure(listed.gap);
+    },
+  };
 }

@@ -2,8 +2,9 @@
  * `netproof doctor`: checks the configuration and the rights of the identity netproof
  * runs with, and prints what is missing with the least-privilege role that fixes it.
  *
- * The configuration checks are here. The Azure checks go through an injected
- * `AzureDoctorProbe` (the composition root wires it to the real SDK clients), so this
+ * The configuration checks are here. The Azure checks go through an `AzureDoctorProbe`:
+ * by default the composition root's (`doctorProbeOf` in src/main.ts: the same SDK clients
+ * and facade the bot uses, against Azure or, with NETPROOF_SCENARIO, the lab), so this
  * file makes no Azure call of its own. Exit status: 0 when nothing is missing, 2 when
  * something is (warnings alone keep 0).
  */
@@ -253,8 +254,8 @@ export function renderDoctorReport(sections: { title: string; results: CheckResu
 /** Options of `netproof doctor`. */
 export interface DoctorOptions {
   config?: Config;
-  /** The Azure checks; without it they are skipped (and say so). */
-  probe?: AzureDoctorProbe;
+  /** The Azure checks; default: the composition root's probe over the configured estate (Azure, or NETPROOF_SCENARIO in the lab); null skips them (and says so). */
+  probe?: AzureDoctorProbe | null;
   write?: (text: string) => void;
 }
 
@@ -263,14 +264,32 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<number> {
   const config = options.config ?? loadConfig();
   const configuration = await configurationChecks(config);
   let azure: CheckResult[];
-  if (config.AZURE_SUBSCRIPTION_ID.length === 0 && config.AZURE_LOG_ANALYTICS_WORKSPACE_ID.length === 0) {
+  let title = 'Azure (as the identity netproof runs with)';
+  const lab = Boolean(config.NETPROOF_SCENARIO);
+  if (!lab && config.AZURE_SUBSCRIPTION_ID.length === 0 && config.AZURE_LOG_ANALYTICS_WORKSPACE_ID.length === 0) {
     azure = [{ name: 'Azure rights', status: 'skipped', detail: 'no Azure estate configured (AZURE_SUBSCRIPTION_ID)' }];
-  } else if (!options.probe) {
-    azure = [{ name: 'Azure rights', status: 'skipped', detail: 'this build has no Azure probe wired into doctor: the identity\'s rights were not checked' }];
-  } else {
+  } else if (options.probe === null) {
+    azure = [{ name: 'Azure rights', status: 'skipped', detail: 'no Azure probe was given: the identity\'s rights were not checked' }];
+  } else if (options.probe) {
     azure = await azureChecks(config, options.probe);
+  } else if (lab && configuration.some((result) => result.name === 'NETPROOF_SCENARIO' && result.status === 'missing')) {
+    azure = [{ name: 'Azure rights', status: 'skipped', detail: 'the lab scenario cannot be loaded (see above)' }];
+  } else {
+    // The composition root's probe: the same clients the bot uses, against Azure or the lab scenario.
+    const { createRuntime, doctorProbeOf } = await import('../main.js');
+    const runtime = await createRuntime(config, { frozenClock: true, builtInScenarios: false });
+    try {
+      const estate = runtime.estates[0];
+      if (!estate) throw new Error('doctor: the runtime has no estate');
+      if (runtime.lab) title = `Azure (the lab scenario ${estate.name}, through the same SDK clients)`;
+      // In the lab the scenario names its subscriptions and workspace; against Azure they are the configured ones.
+      const targets = runtime.lab ? { ...config, AZURE_SUBSCRIPTION_ID: estate.subscriptionIds, AZURE_LOG_ANALYTICS_WORKSPACE_ID: estate.workspaceIds } : config;
+      azure = await azureChecks(targets, doctorProbeOf(runtime, estate));
+    } finally {
+      await runtime.close();
+    }
   }
-  const text = renderDoctorReport([{ title: 'Configuration', results: configuration }, { title: 'Azure (as the identity netproof runs with)', results: azure }]);
+  const text = renderDoctorReport([{ title: 'Configuration', results: configuration }, { title, results: azure }]);
   (options.write ?? ((value: string) => process.stdout.write(value)))(text);
   return [...configuration, ...azure].some((result) => result.status === 'missing') ? 2 : 0;
 }

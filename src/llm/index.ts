@@ -32,7 +32,7 @@ import type { EvidenceSources } from '../diagnose/ports.js';
 import type { ParsedQuestion } from '../diagnose/question.js';
 import {
   diagnoseInTurn, newTurnRecord, scopeSources, TOOLS, verdictForModel,
-  type AccessScope, type ConversationUpload, type PacketCaptureRequest, type Tool, type ToolContext,
+  type AccessScope, type ConversationUpload, type CoverageSource, type CoverageToolContext, type PacketCaptureRequest, type Tool, type ToolContext,
 } from '../../tools/index.js';
 import { createChatClient, llmSettings, type ChatClient } from './client.js';
 import { runLoop, UNTRUSTED_NOTICE, type LoopResult } from './loop.js';
@@ -114,6 +114,8 @@ export interface AssistantDependencies {
   azureTokenProvider?: () => Promise<string>;
   /** The tools offered; default every tool of `tools/`. */
   tools?: readonly Tool[];
+  /** The estate's full flow-log coverage read (`estateCoverage`), for get_flow_log_coverage; without it the tool reads the scoped estate alone. */
+  coverage?: CoverageSource;
   options?: {
     /** Per request to the model (default 60 s). */
     timeoutInMs?: number;
@@ -160,9 +162,10 @@ export function createAssistant(config: Config, dependencies: AssistantDependenc
     maxTokens: config.NETPROOF_LIMITS_TOKENS_PER_TURN,
   };
 
-  const contextFor = (scope: AccessScope, conversation: AssistantTurn['conversation'], signal: AbortSignal): ToolContext => {
+  const contextFor = (scope: AccessScope, conversation: AssistantTurn['conversation'], signal: AbortSignal): CoverageToolContext => {
     const sources = scopeSources(dependencies.sources, scope);
     return {
+      ...(dependencies.coverage ? { coverage: dependencies.coverage } : {}),
       diagnose: dependencies.createDiagnoser(sources),
       sources,
       scope,

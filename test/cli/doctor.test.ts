@@ -1,9 +1,10 @@
 /**
  * `netproof doctor`: configuration checks from parsed environments, Azure checks through
  * a probe that answers like Azure would (allowed, 403, missing pieces), the report's
- * wording and least-privilege roles, and the exit status.
+ * wording and least-privilege roles, the exit status; and the composition root's probe against
+ * lab scenarios (real findings, and 403s injected by the lab).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -110,9 +111,9 @@ describe('Azure checks', () => {
 describe('runDoctor', () => {
   it('exits 0 when nothing is missing, and says the Azure rights were not checked without a probe', async () => {
     let output = '';
-    const status = await runDoctor({ config: parseConfig({ AZURE_SUBSCRIPTION_ID: SUB, AZURE_LOG_ANALYTICS_WORKSPACE_ID: WORKSPACE }), write: (text) => { output += text; } });
+    const status = await runDoctor({ config: parseConfig({ AZURE_SUBSCRIPTION_ID: SUB, AZURE_LOG_ANALYTICS_WORKSPACE_ID: WORKSPACE }), probe: null, write: (text) => { output += text; } });
     expect(status).toBe(0);
-    expect(output).toMatch(/skipped\s+Azure rights: this build has no Azure probe wired/);
+    expect(output).toMatch(/skipped\s+Azure rights: no Azure probe was given/);
     expect(output).toMatch(/Nothing is missing\.\n$/);
   });
 
@@ -123,4 +124,47 @@ describe('runDoctor', () => {
     expect(output).toMatch(/MISSING\s+workspace 11111111…: queryable: no permission/);
     expect(output).toContain('Roles to grant (least privilege):');
   });
+});
+
+describe('runDoctor against the lab (the composition root\'s probe over the real SDK clients)', () => {
+  const scenario = (name: string) => join(import.meta.dirname, '..', '..', 'src', 'lab', 'scenarios', name);
+  const run = async (environment: Record<string, string>) => {
+    let output = '';
+    const status = await runDoctor({ config: parseConfig(environment), write: (text) => { output += text; } });
+    return { status, output };
+  };
+
+  it('reports what coverage-mixed-estate really lacks (flow logs, a firewall\'s resource-specific logs) and what it has', async () => {
+    const { status, output } = await run({ NETPROOF_SCENARIO: scenario('coverage-mixed-estate') });
+    expect(status).toBe(2);
+    expect(output).toContain('Azure (the lab scenario coverage-mixed-estate, through the same SDK clients):');
+    expect(output).toMatch(/ok\s+subscription 5460ade7…: readable: Resource Graph returned \d+ resource\(s\)/);
+    expect(output).toMatch(/ok\s+subscription 5460ade7…: Network Watcher: present in every VNet region \(eastus2, northeurope, westeurope\)/);
+    expect(output).toMatch(/ok\s+subscription 5460ade7…: Network Watcher operations: next hop ran on vm-app01/);
+    expect(output).toContain('MISSING  subscription 5460ade7…: flow logs: 5 of 9 VNet(s) without VNet flow logs: fab-us-app-eus2-vnet (none), fab-us-hub-eus2-vnet (none), fab-dr-app-neu-vnet (nsg-only), fab-dr-data-neu-vnet (none), fab-sandbox-weu-vnet (disabled)');
+    expect(output).toContain('MISSING  subscription 5460ade7…: firewall diagnostics: fab-hub-neu-afw send no resource-specific logs');
+    expect(output).toMatch(/ok\s+workspace c9b0c4ba…: queryable/);
+    expect(output).toMatch(/2 thing\(s\) missing\.\n$/);
+  }, 60_000);
+
+  it('finds nothing missing in rdp-remote-site', async () => {
+    const { status, output } = await run({ NETPROOF_SCENARIO: scenario('rdp-remote-site') });
+    expect(output).toMatch(/ok\s+subscription 72e01a46…: flow logs: VNet flow logs on all 3 VNet\(s\)/);
+    expect(output).toMatch(/ok\s+subscription 72e01a46…: firewall diagnostics: resource-specific logs on 1 firewall\(s\)/);
+    expect(output).toMatch(/Nothing is missing\.\n$/);
+    expect(status).toBe(0);
+  }, 60_000);
+
+  it('names Log Analytics Reader and Network Contributor when the lab answers 403 to the workspace and to Network Watcher', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'netproof-doctor-lab-'));
+    const copy = JSON.parse(readFileSync(join(scenario('rdp-remote-site'), 'scenario.json'), 'utf8')) as Record<string, unknown>;
+    copy.faults = [{ target: 'logs', kind: 'forbidden' }, { target: 'networkWatcher', kind: 'forbidden' }];
+    writeFileSync(join(directory, 'scenario.json'), JSON.stringify(copy));
+    const { status, output } = await run({ NETPROOF_SCENARIO: directory });
+    expect(status).toBe(2);
+    expect(output).toMatch(/MISSING\s+subscription 72e01a46…: Network Watcher operations: no permission/);
+    expect(output).toMatch(/MISSING\s+workspace e0859a6c…: queryable: no permission/);
+    expect(output).toContain('Log Analytics Reader on each workspace');
+    expect(output).toContain('Network Contributor on the Network Watcher resource group');
+  }, 60_000);
 });
