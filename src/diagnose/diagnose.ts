@@ -115,7 +115,7 @@ export async function diagnose(request: DiagnoseRequest, dependencies: DiagnoseD
   let topology: Topology | null = null;
   const topologyRun = await runPlan([{
     name: 'topology',
-    source: 'resourceGraph',
+    source: 'Azure Resource Graph',
     run: async (signal) => {
       const outcome = await sources.topology(signal);
       topology = outcome.topology;
@@ -132,7 +132,17 @@ export async function diagnose(request: DiagnoseRequest, dependencies: DiagnoseD
     ...(timeZone ? { timeZone } : {}),
     ...(request.previous ? { previous: request.previous } : {}),
   });
-  if (parsed.kind === 'clarify') return parsed;
+  if (parsed.kind === 'clarify') {
+    // With the estate unreadable every name is "unknown": say why instead, and how to ask without names.
+    const estateGap = topology === null ? topologyOutcome.gaps[0] : undefined;
+    if (estateGap && parsed.code === 'question.unknown-name') {
+      return {
+        kind: 'clarify', code: 'estate.unreadable', candidates: [],
+        message: `The estate could not be read (${estateGap.source}: ${estateGap.reason}, ${estateGap.detail}), so names cannot be resolved: try again in a moment, or name the endpoints by IP address.`,
+      };
+    }
+    return parsed;
+  }
   const question = parsed.question;
 
   const source = placeEndpoint(estate, question.source);
