@@ -9,7 +9,7 @@ import { TrustStore } from './certificates.js';
 import { DNS_PORTS, dnsTypeName, parseDnsMessage } from './dns.js';
 import { buildFindings, type ConversationFacts } from './findings.js';
 import { icmpMeaning, isEchoReply, isEchoRequest, isIcmpError } from './icmp.js';
-import { TcpConversationState } from './tcp-state.js';
+import { PROOF, SEGMENT, TcpStateTable } from './tcp-state.js';
 import { looksLikeTlsRecord } from './tls-parser.js';
 import { TlsSession } from './tls-session.js';
 
@@ -23,8 +23,6 @@ export interface AnalysisOptions {
   trustStore?: TrustStore;
 }
 
-/** Frames kept as proof per kind and conversation. */
-const MAX_PROOF_FRAMES = 8;
 /** DNS questions kept per conversation. */
 const MAX_DNS_PER_CONVERSATION = 64;
 /** ICMP errors kept per conversation. */
@@ -48,25 +46,6 @@ function flipWithoutSyn(sourcePort: number, destinationPort: number, isSynAck: b
   return true;
 }
 
-/** No proof frames yet: one shared empty list, so a conversation holds arrays only for what it saw. */
-const NO_FRAMES: number[] = [];
-
-/** Proof frames of one kind, bounded: the list with `frame` added (a new exact-size array; lists hold at most 8). */
-function remember(list: number[], frame: number): number[] {
-  if (list.length >= MAX_PROOF_FRAMES) return list;
-  return list.length === 0 ? [frame] : [...list, frame];
-}
-
-/** Proof frames kept per conversation, by kind. */
-export interface ProofFrames {
-  syn: number[];
-  synAck: number[];
-  reset: number[];
-  fin: number[];
-  retransmission: number[];
-  zeroWindow: number[];
-}
-
 /** A DNS question and what came back. */
 export interface DnsQuestion {
   id: number;
@@ -78,7 +57,11 @@ export interface DnsQuestion {
   responseFrame: number | null;
 }
 
-/** One conversation while the capture is read. */
+/**
+ * One conversation while the capture is read: one object with numbers and strings (the
+ * TCP state lives in the analyzer's TcpStateTable under `tcp`), so that the garbage
+ * collector has little to copy for each of a long capture's many conversations.
+ */
 export class ConversationState {
   lastFrame: number;
   endInMs: number;
@@ -86,12 +69,12 @@ export class ConversationState {
   packetsToClient = 0;
   bytesToServer = 0;
   bytesToClient = 0;
-  tcp: TcpConversationState | null = null;
+  /** This conversation's number in the analyzer's TcpStateTable, or -1 when it is not TCP. */
+  tcp = -1;
   tls: TlsSession | null = null;
   /** Wireshark's own analysis flags, when the export carries them. */
   exportRetransmissions = 0;
   exportZeroWindows = 0;
-  readonly frames: ProofFrames = { syn: NO_FRAMES, synAck: NO_FRAMES, reset: NO_FRAMES, fin: NO_FRAMES, retransmission: NO_FRAMES, zeroWindow: NO_FRAMES };
   /** For pcap TCP: the first payload was not TLS, so the conversation is not (no TlsSession is made for it). */
   notTls = false;
   dns: DnsQuestion[] | null = null;
@@ -103,10 +86,13 @@ export class ConversationState {
 
   constructor(
     readonly key: string,
-    readonly id: string,
+    /** The n of the report's `<protocol>-<n>` id. */
+    readonly ordinal: number,
     readonly protocol: Conversation['protocol'],
-    readonly client: { ip: string; port: number | null },
-    readonly server: { ip: string; port: number | null },
+    readonly clientIp: string,
+    readonly clientPort: number | null,
+    readonly serverIp: string,
+    readonly serverPort: number | null,
     readonly firstFrame: number,
     readonly startInMs: number,
   ) {
@@ -142,6 +128,10 @@ export class CaptureAnalyzer {
   /** Every conversation in order of first frame (closed ones leave the map but stay here). */
   private readonly ordered: ConversationState[] = [];
   private readonly counters = { tcp: 0, udp: 0, icmp: 0, icmpv6: 0 };
+  /** The TCP state of every TCP conversation, by ConversationState.tcp. */
+  private readonly tcpStates = new TcpStateTable();
+  /** One string per address: conversations share their address text instead of each keeping a packet's. */
+  private readonly addresses = new Map<string, string>();
   private readonly maxConversations: number;
   private readonly trust: TrustStore;
   private droppedConversations = 0;
@@ -163,13 +153,20 @@ export class CaptureAnalyzer {
     else if (packet.icmp) this.addIcmp(packet, ip.src, ip.dst);
   };
 
-  private create(key: string, protocol: Conversation['protocol'], client: { ip: string; port: number | null }, server: { ip: string; port: number | null }, packet: DecodedPacket): ConversationState | null {
+  private address(text: string): string {
+    const known = this.addresses.get(text);
+    if (known !== undefined) return known;
+    this.addresses.set(text, text);
+    return text;
+  }
+
+  private create(key: string, protocol: Conversation['protocol'], clientIp: string, clientPort: number | null, serverIp: string, serverPort: number | null, packet: DecodedPacket): ConversationState | null {
     if (this.ordered.length >= this.maxConversations) {
       this.droppedConversations += 1;
       return null;
     }
-    const id = `${protocol}-${this.counters[protocol]++}`;
-    const conversation = new ConversationState(key, id, protocol, client, server, packet.frame, packet.timeInMs);
+    const ordinal = this.counters[protocol]++;
+    const conversation = new ConversationState(key, ordinal, protocol, this.address(clientIp), clientPort, this.address(serverIp), serverPort, packet.frame, packet.timeInMs);
     if (protocol === 'tcp' || protocol === 'udp') this.flows.add(conversation);
     else this.conversations.set(key, conversation);
     this.ordered.push(conversation);
@@ -191,10 +188,11 @@ export class CaptureAnalyzer {
   private addTcp(packet: DecodedPacket, src: string, dst: string): void {
     const tcp = packet.tcp;
     if (!tcp) return;
+    const states = this.tcpStates;
     let conversation = this.flows.find('tcp', src, tcp.srcPort, dst, tcp.dstPort);
-    if (conversation?.tcp) {
-      const fromClient = conversation.client.ip === src && conversation.client.port === tcp.srcPort;
-      if (conversation.tcp.isReuse(fromClient, tcp.seq, tcp.flags)) {
+    if (conversation && conversation.tcp >= 0) {
+      const fromClient = conversation.clientIp === src && conversation.clientPort === tcp.srcPort;
+      if (states.isReuse(conversation.tcp, fromClient, tcp.seq, tcp.flags)) {
         this.flows.remove(conversation);
         conversation = undefined;
       }
@@ -203,41 +201,40 @@ export class CaptureAnalyzer {
       const syn = (tcp.flags & 0x02) !== 0;
       const ack = (tcp.flags & 0x10) !== 0;
       const flip = !(syn && !ack) && flipWithoutSyn(tcp.srcPort, tcp.dstPort, syn && ack);
-      const sender = { ip: src, port: tcp.srcPort };
-      const receiver = { ip: dst, port: tcp.dstPort };
-      const created = this.create('', 'tcp', flip ? receiver : sender, flip ? sender : receiver, packet);
+      const created = flip
+        ? this.create('', 'tcp', dst, tcp.dstPort, src, tcp.srcPort, packet)
+        : this.create('', 'tcp', src, tcp.srcPort, dst, tcp.dstPort, packet);
       if (!created) return;
-      created.tcp = new TcpConversationState();
+      created.tcp = states.open();
       conversation = created;
     }
-    const state = conversation.tcp;
-    if (!state) return;
-    const fromClient = conversation.client.ip === src && conversation.client.port === tcp.srcPort;
+    const slot = conversation.tcp;
+    if (slot < 0) return;
+    const fromClient = conversation.clientIp === src && conversation.clientPort === tcp.srcPort;
     this.touch(conversation, packet, fromClient);
 
-    const retransmissionsBefore = state.retransmissions;
-    const zeroWindowsBefore = state.zeroWindows;
-    state.process(fromClient, tcp.seq, tcp.ack, tcp.flags, tcp.window, tcp.payloadLength, packet.timeInMs);
-    if (tcp.analysis) {
+    const segment = states.process(slot, fromClient, tcp.seq, tcp.ack, tcp.flags, tcp.window, tcp.payloadLength, packet.timeInMs);
+    const analysis = tcp.analysis;
+    if (analysis) {
       this.sawExportAnalysis = true;
-      if (tcp.analysis.retransmission) {
+      if (analysis.retransmission) {
         conversation.exportRetransmissions += 1;
       }
-      if (tcp.analysis.zeroWindow) conversation.exportZeroWindows += 1;
+      if (analysis.zeroWindow) conversation.exportZeroWindows += 1;
     }
-    const retransmitted = tcp.analysis ? tcp.analysis.retransmission === true : state.retransmissions > retransmissionsBefore;
-    const zeroWindow = tcp.analysis ? tcp.analysis.zeroWindow === true : state.zeroWindows > zeroWindowsBefore;
-    const frames = conversation.frames;
-    if (retransmitted) frames.retransmission = remember(frames.retransmission, packet.frame);
-    if (zeroWindow) frames.zeroWindow = remember(frames.zeroWindow, packet.frame);
+    const retransmitted = analysis ? analysis.retransmission === true : (segment & SEGMENT.RETRANSMISSION) !== 0;
+    const zeroWindow = analysis ? analysis.zeroWindow === true : (segment & SEGMENT.ZERO_WINDOW) !== 0;
+    const frame = packet.frame;
+    if (retransmitted) states.remember(slot, PROOF.RETRANSMISSION, frame);
+    if (zeroWindow) states.remember(slot, PROOF.ZERO_WINDOW, frame);
 
     const flags = tcp.flags;
     if ((flags & 0x02) !== 0) {
-      if ((flags & 0x10) !== 0) frames.synAck = remember(frames.synAck, packet.frame);
-      else frames.syn = remember(frames.syn, packet.frame);
+      if ((flags & 0x10) !== 0) states.remember(slot, PROOF.SYN_ACK, frame);
+      else states.remember(slot, PROOF.SYN, frame);
     }
-    if ((flags & 0x04) !== 0) frames.reset = remember(frames.reset, packet.frame);
-    if ((flags & 0x01) !== 0) frames.fin = remember(frames.fin, packet.frame);
+    if ((flags & 0x04) !== 0) states.remember(slot, PROOF.RESET, frame);
+    if ((flags & 0x01) !== 0) states.remember(slot, PROOF.FIN, frame);
 
     const from = fromClient ? 'client' : 'server';
     if (packet.tls && packet.tls.length > 0) {
@@ -253,8 +250,7 @@ export class CaptureAnalyzer {
         }
         conversation.tls = new TlsSession();
       }
-      const sender = fromClient ? state.originator : state.responder;
-      conversation.tls.addPayload(from, tcp.seq, sender.initialSequence, tcp.payload, packet.frame, packet.timeInMs);
+      conversation.tls.addPayload(from, tcp.seq, states.initialSequenceOf(slot, fromClient), tcp.payload, packet.frame, packet.timeInMs);
     }
   }
 
@@ -264,13 +260,13 @@ export class CaptureAnalyzer {
     let conversation = this.flows.find('udp', src, udp.srcPort, dst, udp.dstPort);
     if (!conversation) {
       const flip = flipWithoutSyn(udp.srcPort, udp.dstPort, false);
-      const sender = { ip: src, port: udp.srcPort };
-      const receiver = { ip: dst, port: udp.dstPort };
-      const created = this.create('', 'udp', flip ? receiver : sender, flip ? sender : receiver, packet);
+      const created = flip
+        ? this.create('', 'udp', dst, udp.dstPort, src, udp.srcPort, packet)
+        : this.create('', 'udp', src, udp.srcPort, dst, udp.dstPort, packet);
       if (!created) return;
       conversation = created;
     }
-    const fromClient = conversation.client.ip === src && conversation.client.port === udp.srcPort;
+    const fromClient = conversation.clientIp === src && conversation.clientPort === udp.srcPort;
     this.touch(conversation, packet, fromClient);
     let dns: DnsMessage | null = packet.dns ?? null;
     if (!dns && udp.payload && udp.payload.length > 0 && conversation.dnsPayload !== false) {
@@ -327,12 +323,12 @@ export class CaptureAnalyzer {
     let conversation = this.conversations.get(key);
     if (!conversation) {
       const flip = isEchoReply(icmp.version, icmp.type);
-      const created = this.create(key, protocol, { ip: flip ? dst : src, port: null }, { ip: flip ? src : dst, port: null }, packet);
+      const created = this.create(key, protocol, flip ? dst : src, null, flip ? src : dst, null, packet);
       if (!created) return;
       conversation = created;
     }
     // On loopback both ends share an address: echo direction comes from the message type.
-    const toServer = isEchoRequest(icmp.version, icmp.type) || (!isEchoReply(icmp.version, icmp.type) && conversation.client.ip === src);
+    const toServer = isEchoRequest(icmp.version, icmp.type) || (!isEchoReply(icmp.version, icmp.type) && conversation.clientIp === src);
     this.touch(conversation, packet, toServer);
     if (isEchoRequest(icmp.version, icmp.type)) conversation.echoRequests += 1;
     if (isEchoReply(icmp.version, icmp.type)) conversation.echoReplies += 1;
@@ -365,10 +361,10 @@ export class CaptureAnalyzer {
 
   private summarize(state: ConversationState): { conversation: Conversation; fact: ConversationFacts } {
     const conversation: Conversation = {
-      id: state.id,
+      id: `${state.protocol}-${state.ordinal}`,
       protocol: state.protocol,
-      client: { ...state.client },
-      server: { ...state.server },
+      client: { ip: state.clientIp, port: state.clientPort },
+      server: { ip: state.serverIp, port: state.serverPort },
       start: isoMilliseconds(state.startInMs),
       end: isoMilliseconds(state.endInMs),
       firstFrame: state.firstFrame,
@@ -376,14 +372,16 @@ export class CaptureAnalyzer {
       packets: { toServer: state.packetsToServer, toClient: state.packetsToClient },
       bytes: { toServer: state.bytesToServer, toClient: state.bytesToClient },
     };
-    const fact: ConversationFacts = { conversation, state, tls: null, retransmissions: 0, zeroWindows: 0 };
-    if (state.tcp) {
-      fact.retransmissions = this.sawExportAnalysis ? state.exportRetransmissions : state.tcp.retransmissions;
-      fact.zeroWindows = this.sawExportAnalysis ? state.exportZeroWindows : state.tcp.zeroWindows;
+    const fact: ConversationFacts = { conversation, state, tcp: this.tcpStates, tls: null, retransmissions: 0, zeroWindows: 0 };
+    const slot = state.tcp;
+    if (slot >= 0) {
+      const states = this.tcpStates;
+      fact.retransmissions = this.sawExportAnalysis ? state.exportRetransmissions : states.retransmissions(slot);
+      fact.zeroWindows = this.sawExportAnalysis ? state.exportZeroWindows : states.zeroWindows(slot);
       conversation.tcp = {
-        state: state.tcp.connState(),
-        handshake: state.tcp.handshake,
-        resetBy: state.tcp.firstResetBy,
+        state: states.connState(slot),
+        handshake: states.handshake(slot),
+        resetBy: states.firstResetBy(slot),
         retransmissions: fact.retransmissions,
       };
     }
@@ -434,15 +432,13 @@ class FlowTable {
   }
 
   private static matches(conversation: ConversationState, src: string, srcPort: number, dst: string, dstPort: number): boolean {
-    const client = conversation.client;
-    const server = conversation.server;
-    return (client.ip === src && client.port === srcPort && server.ip === dst && server.port === dstPort) ||
-      (client.ip === dst && client.port === dstPort && server.ip === src && server.port === srcPort);
+    return (conversation.clientIp === src && conversation.clientPort === srcPort && conversation.serverIp === dst && conversation.serverPort === dstPort) ||
+      (conversation.clientIp === dst && conversation.clientPort === dstPort && conversation.serverIp === src && conversation.serverPort === srcPort);
   }
 
   add(conversation: ConversationState): void {
     const map = conversation.protocol === 'tcp' ? this.tcp : this.udp;
-    const key = FlowTable.key(conversation.client.port ?? 0, conversation.server.port ?? 0);
+    const key = FlowTable.key(conversation.clientPort ?? 0, conversation.serverPort ?? 0);
     const entry = map.get(key);
     if (entry === undefined) map.set(key, conversation);
     else if (Array.isArray(entry)) entry.push(conversation);
@@ -451,7 +447,7 @@ class FlowTable {
 
   remove(conversation: ConversationState): void {
     const map = conversation.protocol === 'tcp' ? this.tcp : this.udp;
-    const key = FlowTable.key(conversation.client.port ?? 0, conversation.server.port ?? 0);
+    const key = FlowTable.key(conversation.clientPort ?? 0, conversation.serverPort ?? 0);
     const entry = map.get(key);
     if (entry === undefined) return;
     const remaining = Array.isArray(entry) ? entry.filter((candidate) => candidate !== conversation) : entry === conversation ? [] : [entry];

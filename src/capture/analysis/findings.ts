@@ -8,6 +8,7 @@ import type { ObservationCode } from '../../domain/vocabulary.js';
 import type { ConversationState } from './analyzer.js';
 import { firstOutOfValidity, hostnameMatches } from './certificates.js';
 import { isDestinationUnreachable } from './icmp.js';
+import { PROOF, type TcpStateTable } from './tcp-state.js';
 import type { TlsFacts } from './tls-session.js';
 import { alertDescription } from './tls-vocabulary.js';
 
@@ -15,6 +16,8 @@ import { alertDescription } from './tls-vocabulary.js';
 export interface ConversationFacts {
   conversation: Conversation;
   state: ConversationState;
+  /** The TCP states, where `state.tcp` is this conversation's (when it is TCP). */
+  tcp: TcpStateTable;
   tls: TlsFacts | null;
   retransmissions: number;
   zeroWindows: number;
@@ -61,29 +64,32 @@ function conversationFindings(fact: ConversationFacts): CaptureFinding[] {
   }
 
   const tcp = conversation.tcp;
-  const tcpState = state.tcp;
-  if (tcp && tcpState) {
-    const frames = state.frames;
-    const tlsFatalBeforeReset = fact.tls?.firstFatalAlert && frames.reset[0] !== undefined && fact.tls.firstFatalAlert.frame <= frames.reset[0];
+  const slot = state.tcp;
+  if (tcp && slot >= 0) {
+    const states = fact.tcp;
+    const firstReset = states.firstProofFrame(slot, PROOF.RESET);
+    const tlsFatalBeforeReset = fact.tls?.firstFatalAlert && firstReset !== undefined && fact.tls.firstFatalAlert.frame <= firstReset;
     switch (tcp.state) {
       case 'REJ':
-        add('tcp_refused', `${flow}: SYN answered by RST from ${tcp.resetBy === 'client' ? 'the client' : 'the server'} (connection refused)`, [frames.syn[0], frames.synAck[0], frames.reset[0]]);
+        add('tcp_refused', `${flow}: SYN answered by RST from ${tcp.resetBy === 'client' ? 'the client' : 'the server'} (connection refused)`, [states.firstProofFrame(slot, PROOF.SYN), states.firstProofFrame(slot, PROOF.SYN_ACK), firstReset]);
         break;
       case 'S0':
       case 'RSTOS0':
       case 'SH':
-        if (tcpState.synSeen && unreachables.length === 0) {
-          add('syn_unanswered', `${flow}: ${frames.syn.length} SYN${frames.syn.length === 1 ? '' : 's'} sent, no SYN-ACK came back${tcp.state === 'RSTOS0' ? ' (the client then gave up with a RST)' : ''}`, frames.syn);
+        if (states.synSeen(slot) && unreachables.length === 0) {
+          const syns = states.proofCountOf(slot, PROOF.SYN);
+          add('syn_unanswered', `${flow}: ${syns} SYN${syns === 1 ? '' : 's'} sent, no SYN-ACK came back${tcp.state === 'RSTOS0' ? ' (the client then gave up with a RST)' : ''}`, states.proofFrames(slot, PROOF.SYN));
         }
         break;
       case 'S1':
-        if (tcpState.synAckSeen && !tcp.handshake && tcpState.synSeen && !tcpState.finalAckSeen) {
-          add('synack_unacknowledged', `${flow}: the server answered with SYN-ACK${frames.synAck.length > 1 ? ` ${frames.synAck.length} times` : ''} but the client never acknowledged it: the reply is lost on the way back`, [...frames.syn.slice(0, 1), ...frames.synAck]);
+        if (states.synAckSeen(slot) && !tcp.handshake && states.synSeen(slot) && !states.finalAckSeen(slot)) {
+          const synAcks = states.proofFrames(slot, PROOF.SYN_ACK);
+          add('synack_unacknowledged', `${flow}: the server answered with SYN-ACK${synAcks.length > 1 ? ` ${synAcks.length} times` : ''} but the client never acknowledged it: the reply is lost on the way back`, [...states.proofFrames(slot, PROOF.SYN).slice(0, 1), ...synAcks]);
         }
         break;
       case 'RSTRH':
       case 'SHR':
-        add('one_sided', `${flow}: only the server's side is seen (SYN-ACK then ${tcp.state === 'RSTRH' ? 'RST' : 'FIN'}, no SYN from the client), as on one leg of an asymmetric route`, [frames.synAck[0], frames.reset[0], frames.fin[0]]);
+        add('one_sided', `${flow}: only the server's side is seen (SYN-ACK then ${tcp.state === 'RSTRH' ? 'RST' : 'FIN'}, no SYN from the client), as on one leg of an asymmetric route`, [states.firstProofFrame(slot, PROOF.SYN_ACK), firstReset, states.firstProofFrame(slot, PROOF.FIN)]);
         break;
       case 'OTH':
         if (conversation.packets.toServer === 0 || conversation.packets.toClient === 0) {
@@ -94,7 +100,7 @@ function conversationFindings(fact: ConversationFacts): CaptureFinding[] {
       case 'RSTO':
       case 'RSTR': {
         const tls = fact.tls;
-        const rstFrame = frames.reset[0];
+        const rstFrame = firstReset;
         if (tls && tls.clientHelloFrame !== null && tls.serverHelloFrame === null && !tls.firstFatalAlert && rstFrame !== undefined && rstFrame > tls.clientHelloFrame) {
           add('reset_after_client_hello', `${flow}: reset by the ${tcp.resetBy ?? 'server'} right after the ClientHello${tls.summary.serverName ? ` for ${tls.summary.serverName}` : ''}: typical of a proxy or firewall refusing the name`, [tls.clientHelloFrame, rstFrame]);
         } else if (!tlsFatalBeforeReset) {
@@ -106,10 +112,10 @@ function conversationFindings(fact: ConversationFacts): CaptureFinding[] {
         break;
     }
     if (fact.retransmissions > 0) {
-      add('retransmissions', `${flow}: ${fact.retransmissions} retransmitted segment${fact.retransmissions === 1 ? '' : 's'}`, frames.retransmission);
+      add('retransmissions', `${flow}: ${fact.retransmissions} retransmitted segment${fact.retransmissions === 1 ? '' : 's'}`, states.proofFrames(slot, PROOF.RETRANSMISSION));
     }
     if (fact.zeroWindows > 0) {
-      add('zero_window', `${flow}: ${fact.zeroWindows} zero-window advertisement${fact.zeroWindows === 1 ? '' : 's'} (a receiver stopped reading)`, frames.zeroWindow);
+      add('zero_window', `${flow}: ${fact.zeroWindows} zero-window advertisement${fact.zeroWindows === 1 ? '' : 's'} (a receiver stopped reading)`, states.proofFrames(slot, PROOF.ZERO_WINDOW));
     }
   }
 
