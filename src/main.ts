@@ -9,7 +9,8 @@ import {
   AzureEvidenceSources, armGetOf, createAzureClients, createEmulatorClients, EXPECTED_DELAY_IN_MINUTES, gapFromError, loadCoverageFacts, resourceEvidence, topologyEvidence,
   type AzureClients, type Estate as AzureEstate, type EvidenceDraft as AzureEvidenceDraft, type SourceResult,
 } from './azure/index.js';
-import { CAPTURE_CONTAINER } from './capture-jobs/index.js';
+import { CAPTURE_CONTAINER, type CaptureEstate } from './capture-jobs/index.js';
+import type { BotEstate, BotEstates } from './bot/index.js';
 import type { AzureDoctorProbe, FlowLogState, ProbeOutcome } from './cli/doctor.js';
 import type { Config } from './config.js';
 import { diagnose, knownNames, type Diagnoser } from './diagnose/diagnose.js';
@@ -465,6 +466,44 @@ export function doctorProbeOf(runtime: Runtime, estate: Estate): AzureDoctorProb
       // No capture container yet: the account answered, so listing is allowed.
       if (listed.gap.reason === 'not-found') return { ok: true, detail: `the account answered; no ${CAPTURE_CONTAINER} container yet` };
       return probeFailure(listed.gap);
+    },
+  };
+}
+
+/** The runtime's estates as the capture-job engine takes them (a lab scenario's captures change nothing real). */
+export function captureEstatesOf(runtime: Runtime): CaptureEstate[] {
+  return runtime.estates.map((estate) => ({ name: estate.name, lab: runtime.lab !== null, azure: estate.facade, diagnose: estate.diagnose }));
+}
+
+/**
+ * The runtime's estates as the bot takes them: each with its pipeline, its LLM assistant
+ * (`assistantFor`, null without LLM settings), its flow-log coverage (`estateCoverage`), and
+ * for lab scenarios the folder name and the scenario's own question (the chat's scenario list);
+ * a question with no chosen estate goes to `selectEstate`'s.
+ */
+export function botEstatesOf(runtime: Runtime, options: { assistants?: boolean } = {}): BotEstates {
+  const list: BotEstate[] = runtime.estates.map((estate) => {
+    const scenario = scenarioOf(runtime, estate);
+    return {
+      name: estate.name,
+      description: estate.description,
+      aliases: scenario.folder && scenario.folder !== estate.name ? [scenario.folder] : [],
+      example: scenario.question,
+      subscriptionIds: estate.subscriptionIds,
+      diagnose: estate.diagnose,
+      assistant: options.assistants === false ? null : assistantFor(runtime, estate),
+      coverage: (signal) => estateCoverage(runtime, estate, signal),
+    };
+  });
+  const byName = new Map(list.map((estate) => [estate.name, estate]));
+  return {
+    list,
+    lab: runtime.lab !== null,
+    async select(text) {
+      const chosen = await selectEstate(runtime, text);
+      const estate = byName.get(chosen.name);
+      if (!estate) throw new Error(`selectEstate returned an unknown estate ${chosen.name}`);
+      return estate;
     },
   };
 }

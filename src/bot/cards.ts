@@ -23,12 +23,33 @@ export const SubmitSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('evidencePack'), verdictId: z.string().min(1).max(64) }),
   z.object({ action: z.literal('captureToProve'), verdictId: z.string().min(1).max(64) }),
   z.object({ action: z.literal('ask'), text: z.string().min(1).max(4000) }),
+  // Capture-job cards (src/report/capture-confirmation-card.ts): anyone may press; the engine checks the approver.
+  z.object({ action: z.literal('captureConfirm'), jobId: z.string().min(1).max(64) }),
+  z.object({ action: z.literal('captureCancel'), jobId: z.string().min(1).max(64) }),
+  z.object({ action: z.literal('captureStop'), jobId: z.string().min(1).max(64) }),
 ]);
 export type Submit = z.infer<typeof SubmitSchema>;
 
 /** True when the text asks for help. */
 export function isHelpRequest(text: string): boolean {
   return /^\s*(?:help|\?|hi|hello|hey|what can you do\??|commands?)\s*[.!?]*\s*$/i.test(text) || text.trim() === '';
+}
+
+/** True when the text asks which estates (lab scenarios) there are: "scenarios", "list scenarios", "which scenarios?". */
+export function isScenariosRequest(text: string): boolean {
+  return /^\s*(?:(?:list|show)(?:\s+(?:the|all))?\s+|which\s+|what\s+)?(?:scenarios|estates)(?:\s+(?:are\s+there|do\s+you\s+have))?\s*[.!?]*\s*$/i.test(text);
+}
+
+/** The name in "use <name>" ("use scenario no-route", "switch to no-route"); null for anything else. */
+export function useRequestOf(text: string): string | null {
+  const match = /^\s*(?:use|switch\s+to|pick)\s+(?:the\s+)?(?:scenario|estate)?\s*[:"']?([A-Za-z0-9][\w.-]{0,100})["']?\s*[.!]*\s*$/i.exec(text);
+  return match?.[1] ?? null;
+}
+
+/** True when the text asks for flow-log coverage ("flow log coverage", "which VNets have no flow logs?"). */
+export function isCoverageRequest(text: string): boolean {
+  return /^\s*(?:(?:show|what(?:'s| is)|check)\s+(?:me\s+)?(?:the\s+)?)?flow[- ]?logs?\s+coverage\s*[.!?]*\s*$/i.test(text)
+    || /^\s*(?:which|what)\s+vnets?\s+(?:have|has|are)\s+(?:no|without)\s+(?:vnet\s+)?flow[- ]?logs?\b[^]*$/i.test(text);
 }
 
 /** Example questions, shown in help. */
@@ -40,7 +61,8 @@ export const EXAMPLES = [
 ];
 
 /** The help card: what the bot can do, with examples. */
-export function helpCard(options: { uploadLimitText: string; personal: boolean }): AdaptiveCard {
+export function helpCard(options: { uploadLimitText: string; personal: boolean; estates?: { current: string | null; count: number; lab: boolean }; captures?: boolean }): AdaptiveCard {
+  const estates = options.estates;
   return messageCard('netproof tells you why a connection fails, with proof.', [
     'Ask about one flow, in plain words: the source, the destination, the port or service, and when. I read Azure Firewall logs, VNet flow logs, routes, security rules, Network Watcher, Key Vault logs and captures, and answer with a verdict that cites every piece of evidence.',
     ...EXAMPLES.map((example) => `• "${example}"`),
@@ -48,6 +70,13 @@ export function helpCard(options: { uploadLimitText: string; personal: boolean }
       ? `Send me a packet capture here (personal chat) and I summarise what the packets show; then ask "why does the capture fail?" to use it as evidence. ${options.uploadLimitText}`
       : 'In a channel or group chat, mention me (@netproof) in your question. To use a packet capture, send the file to me in a personal chat.',
     'On a verdict: "Show the proof" pages through the findings with the exact KQL, "Evidence pack" opens a self-contained page you can hand to someone without Azure access, and "Ask again with another time window" re-runs the question for another time.',
+    '"flow log coverage" (or "which VNets have no flow logs?") shows which VNets have VNet flow logs, and the Azure Policy plan that closes the gaps.',
+    ...(options.captures
+      ? ['"capture traffic from <source> to <destination> on <port> for 2 minutes" (or "Prove it with a capture" on a verdict) proposes a packet capture: nothing starts until a capture approver confirms; "stop the capture" stops it early.']
+      : []),
+    ...(estates && estates.count > 1
+      ? [`${estates.lab ? `This is the demo lab: ${estates.count} built-in scenarios` : `${estates.count} estates`}. "scenarios" lists them; "use <name>" picks one for this conversation (${estates.current ? `now: ${estates.current}` : 'now: whichever one your question names'}).`]
+      : []),
   ]);
 }
 

@@ -1,5 +1,6 @@
 /** The Teams bot: what the composition root and `netproof start` use. */
-export { NetproofBot, type BotServices, type BotSettings, type Clock, type ProactiveAdapter } from './bot.js';
+export { NetproofBot, findEstate, type BotEstate, type BotEstates, type BotServices, type BotSettings, type Clock, type ProactiveAdapter } from './bot.js';
+export { BotCaptureNotifier } from './capture-notifier.js';
 export {
   createAdapter, createBot, startBotServer, botSettingsFromConfig, DEFAULT_RETENTION_IN_MS,
   type BotIdentity, type BotServerSettings, type RunningBot,

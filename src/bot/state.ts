@@ -50,8 +50,10 @@ export const ConversationRecordSchema = z.object({
   uploads: z.array(UploadRefSchema),
   /** Investigations posted but not yet answered: the acknowledgement's id and when it started. */
   pending: z.array(z.object({ activityId: z.string(), acknowledgementId: z.string().nullable(), startedAt: z.string() })),
-  /** Activity ids already answered (redeliveries are ignored). */
+  /** Activity ids already answered (redeliveries are ignored), and `capture:<key>` of capture-job messages already posted. */
   handled: z.array(z.string()),
+  /** The estate this conversation chose with "use <name>" (lab scenarios); null: picked per question. */
+  estate: z.string().nullable().default(null),
 });
 export type ConversationRecord = z.infer<typeof ConversationRecordSchema>;
 
@@ -59,7 +61,7 @@ export type ConversationRecord = z.infer<typeof ConversationRecordSchema>;
 export const RECORD_LIMITS = { verdicts: 10, uploads: 5, handled: 200, pending: 20 } as const;
 
 function emptyRecord(): ConversationRecord {
-  return { reference: null, lastQuestion: null, verdicts: [], uploads: [], pending: [], handled: [] };
+  return { reference: null, lastQuestion: null, verdicts: [], uploads: [], pending: [], handled: [], estate: null };
 }
 
 /** Attempts of one update when other writers keep winning the eTag race. */

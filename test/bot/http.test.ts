@@ -4,7 +4,8 @@
  * activity's serviceUrl, here a small recording connector on loopback
  * (POST /v3/conversations/{id}/activities[/{replyToId}], PUT .../activities/{id}), which,
  * like Teams, refuses an update that carries both text and a card.
- * The pipeline is the real one over the lab; the capture analyser the real worker.
+ * The pipeline is the real one over the lab; the capture analyser the real worker. The wired
+ * bot (estates, coverage, capture jobs posting through the bot) is driven the same way.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -18,7 +19,13 @@ import { INVESTIGATING_TEXT } from '../../src/bot/cards.js';
 import { startBotServer, type BotServerSettings, type RunningBot } from '../../src/bot/server.js';
 import { createWorkerCaptureAnalyser } from '../../src/bot/uploads.js';
 import type { DiagnoseRequest, Diagnoser } from '../../src/diagnose/diagnose.js';
-import { CAPTURES, TENANT, expectValidCard, gate, memoryLogger, startFileServer, startPipeline, teams, textOf } from './helpers.js';
+import type { BotEstates } from '../../src/bot/bot.js';
+import { BotCaptureNotifier } from '../../src/bot/capture-notifier.js';
+import { parseConfig } from '../../src/config.js';
+import type { ManualClock } from '../../src/lab/index.js';
+import { botEstatesOf, createRuntime, type Runtime } from '../../src/main.js';
+import { APPROVER, LabScheduler, STRANGER, engine, runUntil } from '../capture-jobs/helpers.js';
+import { CAPTURES, SCENARIOS, TENANT, expectValidCard, gate, memoryLogger, startFileServer, startPipeline, teams, textOf } from './helpers.js';
 
 const QUESTION = "why can't 192.168.10.5 RDP to vm-app01?";
 
@@ -277,4 +284,73 @@ describe('the bot over HTTP', () => {
     await running.bot.idle();
     expect(connector.recorded).toHaveLength(0);
   });
+});
+
+describe('the wired bot over HTTP (scenario picker, coverage, captures)', () => {
+  let lab: Runtime;
+  let estates: BotEstates;
+  let scheduler: LabScheduler;
+
+  beforeAll(async () => {
+    lab = await createRuntime(parseConfig({}), { scenarioDirectories: ['nothing-listening', 'coverage-mixed-estate'].map((name) => join(SCENARIOS, name)), frozenClock: true });
+    estates = botEstatesOf(lab);
+    const estate = lab.estates[0];
+    if (!estate || !lab.lab) throw new Error('no lab');
+    scheduler = new LabScheduler(lab.lab.clock as ManualClock, () => estate.now());
+  }, 60_000);
+
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('switches scenario, answers coverage with a card, and runs a capture an approver confirms, posting the result to the thread', async () => {
+    const notifier = new BotCaptureNotifier();
+    const { jobs } = engine(lab, scheduler, { notifier });
+    const { logger } = memoryLogger();
+    bot = await startBotServer({
+      diagnose: async (request) => (await estates.select(request.text)).diagnose(request),
+      estates, captureJobs: jobs,
+      analyzeCapture: createWorkerCaptureAnalyser({ limits: {} }),
+      artifacts: new MemoryArtifactStore(), storage: new MemoryStorage(), clock: { now: () => scheduler.now() }, logger,
+    }, settings());
+    notifier.bind(bot.bot);
+    const running = bot;
+    const thread = '1700000888001';
+    const say = async (text: string) => {
+      await post(running, teams.channel(text, { threadId: thread }));
+      await running.bot.idle();
+    };
+    const press = async (value: Record<string, unknown>, who: { aadObjectId: string; name: string }) => {
+      await post(running, teams.channel('', { mention: false, threadId: thread }, { text: undefined, value, from: { id: `29:${who.name}`, name: who.name, aadObjectId: who.aadObjectId } }));
+      await running.bot.idle();
+    };
+    const lastText = () => connector.recorded.filter((item) => item.body.type === 'message').at(-1)?.body.text;
+    const lastCard = () => cardPosts(connector.recorded).at(-1)?.body.attachments?.[0]?.content as { actions?: { title: string; data?: Record<string, unknown> }[] } | undefined;
+
+    await say('scenarios');
+    expect(lastText()).toMatch(/^2 lab scenarios\./);
+    await say('use coverage-mixed-estate');
+    expect(lastText()).toMatch(/^Now investigating \*\*coverage-mixed-estate\*\*/);
+    await say('flow log coverage');
+    await connector.waitFor((all) => cardPosts(all).length === 1);
+    expectValidCard(lastCard());
+    expect(textOf(lastCard())).toContain('Flow log coverage: coverage-mixed-estate');
+
+    await say('use nothing-listening');
+    await say('capture traffic from vm-app02 to vm-sql01 on 1433 for 2 minutes');
+    const confirmation = lastCard();
+    expectValidCard(confirmation);
+    const confirm = confirmation?.actions?.find((action) => action.title === 'Confirm and start the capture')?.data ?? {};
+    await press(confirm, STRANGER);
+    expect(lastText()).toMatch(/may not confirm packet captures/);
+    await press(confirm, APPROVER);
+    expect(lastText()).toBe('Confirmed by Ana Approver: starting the capture on vm-sql01.');
+    await runUntil(jobs, scheduler, async () => (await jobs.get(String(confirm.jobId)))?.state === 'done', 5_000);
+    await connector.waitFor((all) => all.some((item) => item.body.text?.startsWith('Capture on vm-sql01:') === true));
+    const result = connector.recorded.find((item) => item.body.text?.startsWith('Capture on vm-sql01:'));
+    // Posted proactively into the thread the request came from, with the updated verdict card.
+    expect(result?.conversationId).toBe(`19:general@thread.tacv2;messageid=${thread}`);
+    expectValidCard(result?.body.attachments?.[0]?.content);
+    await jobs.close();
+  }, 120_000);
 });

@@ -30,7 +30,7 @@ const stores: [string, () => Storage][] = [
 describe.each(stores)('ConversationStore over %s', (_name, makeStorage) => {
   it('starts empty, keeps what is written, including non-ASCII text', async () => {
     const store = new ConversationStore(makeStorage());
-    expect(await store.get(KEY)).toEqual({ reference: null, lastQuestion: null, verdicts: [], uploads: [], pending: [], handled: [] });
+    expect(await store.get(KEY)).toEqual({ reference: null, lastQuestion: null, verdicts: [], uploads: [], pending: [], handled: [], estate: null });
     await store.update(KEY, (record) => {
       record.reference = { user: { id: '29:1', name: 'Jürgen Öztürk 日本' }, conversation: { id: KEY } };
       record.handled.push('a1');
