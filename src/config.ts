@@ -29,6 +29,8 @@ export const ConfigSchema = z.object({
   NETPROOF_ACCESS_FILE: z.string().optional(),
   NETPROOF_CAPTURE_APPROVERS: csv,
   NETPROOF_CAPTURE_STORAGE_ID: z.string().optional(),
+  /** Folder of the packet-capture audit log (captures.jsonl); default ./netproof-audit, or an append blob beside Blob state. */
+  NETPROOF_CAPTURE_AUDIT_DIR: z.string().optional(),
   NETPROOF_STATE_STORE: z.string().default('memory'),
   NETPROOF_TIMEZONE: z.string().optional(),
   NETPROOF_EXTRA_CA_FILE: z.string().optional(),
