@@ -1,6 +1,6 @@
 /** `netproof capture FILE [--json] [--extra-ca FILE]`: analyse a capture and print the summary or the CaptureReport. */
 import { readFile } from 'node:fs/promises';
-import { analyzeCapture, renderCaptureSummary } from '../capture/index.js';
+import { analyzeCapture, analyzeCaptureStreamed, captureReportJson, renderCaptureSummary } from '../capture/index.js';
 import { loadConfig } from '../config.js';
 import { UserInputError } from '../domain/errors.js';
 
@@ -28,7 +28,7 @@ export async function runCapture(file: string, options: CaptureCommandOptions = 
   const config = loadConfig();
   const extraCaPath = options.extraCa ?? config.NETPROOF_EXTRA_CA_FILE;
   const extraCaPem = extraCaPath ? await readExtraCa(extraCaPath) : undefined;
-  const report = await analyzeCapture(file, {
+  const analysis = {
     ...(extraCaPem !== undefined ? { extraCaPem } : {}),
     limits: {
       maxInputBytes: config.NETPROOF_LIMITS_CAPTURE_FILE_BYTES,
@@ -36,9 +36,20 @@ export async function runCapture(file: string, options: CaptureCommandOptions = 
       maxPackets: config.NETPROOF_LIMITS_PACKETS,
       maxConversations: config.NETPROOF_LIMITS_CONVERSATIONS,
     },
-  });
-  for (const warning of report.warnings) process.stderr.write(`netproof: warning: ${warning}\n`);
-  const output = options.json ? `${JSON.stringify(report, null, 2)}\n` : renderCaptureSummary(report);
+  };
+  let output: string;
+  if (options.json) {
+    // Each conversation is written as it is made, so the report never lives whole (GC time on large captures).
+    const report = await analyzeCaptureStreamed(file, analysis);
+    for (const warning of report.warnings) process.stderr.write(`netproof: warning: ${warning}\n`);
+    const pieces = [...captureReportJson(report)];
+    pieces.push('\n');
+    output = pieces.join('');
+  } else {
+    const report = await analyzeCapture(file, analysis);
+    for (const warning of report.warnings) process.stderr.write(`netproof: warning: ${warning}\n`);
+    output = renderCaptureSummary(report);
+  }
   await new Promise<void>((resolve, reject) => {
     process.stdout.write(output, (error) => (error ? reject(error) : resolve()));
   });

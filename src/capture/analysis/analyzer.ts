@@ -4,10 +4,10 @@
  * frame numbers as proof), never per packet, so memory stays flat on any capture size.
  */
 import type { DecodedPacket, DnsMessage } from '../packet.js';
-import type { CaptureFormat, CaptureReport, Conversation, DnsSummary, IcmpSummary } from '../../domain/capture-report.js';
+import type { CaptureFinding, CaptureFormat, CaptureReport, Conversation, DnsSummary, IcmpSummary } from '../../domain/capture-report.js';
 import { TrustStore } from './certificates.js';
 import { DNS_PORTS, dnsTypeName, parseDnsMessage } from './dns.js';
-import { buildFindings, type ConversationFacts } from './findings.js';
+import { addConversationFindings, type ConversationFacts } from './findings.js';
 import { icmpMeaning, isEchoReply, isEchoRequest, isIcmpError } from './icmp.js';
 import { PROOF, SEGMENT, TcpStateTable } from './tcp-state.js';
 import { looksLikeTlsRecord } from './tls-parser.js';
@@ -117,6 +117,19 @@ export function isoMilliseconds(timeInMs: number): string {
   }
   const fraction = milliseconds - second * 1000;
   return `${isoSecondPrefix}${fraction < 10 ? '00' : fraction < 100 ? '0' : ''}${fraction}Z`;
+}
+
+/**
+ * A CaptureReport whose conversations are made one at a time, so that each can be written
+ * out and dropped instead of the whole report living at once: `findings` is complete once
+ * `conversations()` has been iterated to the end (findings come in conversation order).
+ */
+export interface StreamedCaptureReport {
+  input: CaptureReport['input'];
+  warnings: string[];
+  /** The report's conversations, in order; iterate once. */
+  conversations(): Iterable<Conversation>;
+  findings: CaptureFinding[];
 }
 
 /** Reads packets one at a time and builds the report at the end. */
@@ -345,21 +358,31 @@ export class CaptureAnalyzer {
 
   /** The report, once the reader is done. */
   finish(input: { format: CaptureFormat; packets: number; bytes: number }, readerWarnings: readonly string[] = []): CaptureReport {
+    const streamed = this.finishStreamed(input, readerWarnings);
+    const conversations = [...streamed.conversations()];
+    return { input: streamed.input, warnings: streamed.warnings, conversations, findings: streamed.findings };
+  }
+
+  /** The report, once the reader is done, its conversations made as they are iterated (see StreamedCaptureReport). */
+  finishStreamed(input: { format: CaptureFormat; packets: number; bytes: number }, readerWarnings: readonly string[] = []): StreamedCaptureReport {
     const warnings = [...readerWarnings];
     if (this.droppedConversations > 0) {
       warnings.push(`more than ${this.maxConversations} conversations: ${this.droppedConversations} packets of later conversations were counted but not analysed`);
     }
-    const conversations: Conversation[] = [];
-    const facts: ConversationFacts[] = [];
-    for (const state of this.ordered) {
-      const { conversation, fact } = this.summarize(state);
-      conversations.push(conversation);
-      facts.push(fact);
-    }
-    return { input: { ...input }, warnings, conversations, findings: buildFindings(facts) };
+    const findings: CaptureFinding[] = [];
+    return { input: { ...input }, warnings, findings, conversations: () => this.summarizeAll(findings) };
   }
 
-  private summarize(state: ConversationState): { conversation: Conversation; fact: ConversationFacts } {
+  /** Each conversation's report entry in order, its findings appended to `findings` as it is made. */
+  private *summarizeAll(findings: CaptureFinding[]): Generator<Conversation> {
+    for (const state of this.ordered) {
+      const fact = this.summarize(state);
+      addConversationFindings(fact, findings);
+      yield fact.conversation;
+    }
+  }
+
+  private summarize(state: ConversationState): ConversationFacts {
     const conversation: Conversation = {
       id: `${state.protocol}-${state.ordinal}`,
       protocol: state.protocol,
@@ -391,7 +414,7 @@ export class CaptureAnalyzer {
     }
     if (state.dns && state.dns.length > 0) conversation.dns = state.dns.map(dnsSummary);
     if (state.icmp && state.icmp.length > 0) conversation.icmp = state.icmp;
-    return { conversation, fact };
+    return fact;
   }
 }
 

@@ -42,25 +42,22 @@ function uniqueSorted(frames: Iterable<number | null | undefined>): number[] {
   return [...set].sort((a, b) => a - b);
 }
 
-/** All findings, in conversation order. */
-export function buildFindings(facts: readonly ConversationFacts[]): CaptureFinding[] {
-  const findings: CaptureFinding[] = [];
-  for (const fact of facts) findings.push(...conversationFindings(fact));
-  return findings;
-}
+const NO_ICMP: NonNullable<Conversation['icmp']> = [];
 
-function conversationFindings(fact: ConversationFacts): CaptureFinding[] {
+/** Appends one conversation's findings to `findings`. */
+export function addConversationFindings(fact: ConversationFacts, findings: CaptureFinding[]): void {
   const { conversation, state } = fact;
-  const findings: CaptureFinding[] = [];
   const add = (code: ObservationCode, summary: string, frames: Iterable<number | null | undefined>) => {
     findings.push({ code, conversation: conversation.id, summary, frames: uniqueSorted(frames) });
   };
-  const flow = flowText(conversation);
-  const unreachables = (conversation.icmp ?? []).filter((icmp) => isDestinationUnreachable(conversation.protocol === 'icmpv6' || conversation.client.ip.includes(':') ? 6 : 4, icmp.type));
+  // Most conversations have no finding: the flow text is made for the ones that do.
+  let flowTextCache: string | undefined;
+  const flow = () => (flowTextCache ??= flowText(conversation));
+  const unreachables = (conversation.icmp ?? NO_ICMP).filter((icmp) => isDestinationUnreachable(conversation.protocol === 'icmpv6' || conversation.client.ip.includes(':') ? 6 : 4, icmp.type));
 
   if (unreachables.length > 0) {
     const first = unreachables[0];
-    add('icmp_unreachable', `${flow}: ICMP destination unreachable (${first?.meaning ?? 'unreachable'}, type ${first?.type} code ${first?.code}) ${unreachables.length === 1 ? 'in frame' : 'in frames'} ${unreachables.map((icmp) => icmp.frame).join(', ')}`, unreachables.map((icmp) => icmp.frame));
+    add('icmp_unreachable', `${flow()}: ICMP destination unreachable (${first?.meaning ?? 'unreachable'}, type ${first?.type} code ${first?.code}) ${unreachables.length === 1 ? 'in frame' : 'in frames'} ${unreachables.map((icmp) => icmp.frame).join(', ')}`, unreachables.map((icmp) => icmp.frame));
   }
 
   const tcp = conversation.tcp;
@@ -71,30 +68,30 @@ function conversationFindings(fact: ConversationFacts): CaptureFinding[] {
     const tlsFatalBeforeReset = fact.tls?.firstFatalAlert && firstReset !== undefined && fact.tls.firstFatalAlert.frame <= firstReset;
     switch (tcp.state) {
       case 'REJ':
-        add('tcp_refused', `${flow}: SYN answered by RST from ${tcp.resetBy === 'client' ? 'the client' : 'the server'} (connection refused)`, [states.firstProofFrame(slot, PROOF.SYN), states.firstProofFrame(slot, PROOF.SYN_ACK), firstReset]);
+        add('tcp_refused', `${flow()}: SYN answered by RST from ${tcp.resetBy === 'client' ? 'the client' : 'the server'} (connection refused)`, [states.firstProofFrame(slot, PROOF.SYN), states.firstProofFrame(slot, PROOF.SYN_ACK), firstReset]);
         break;
       case 'S0':
       case 'RSTOS0':
       case 'SH':
         if (states.synSeen(slot) && unreachables.length === 0) {
           const syns = states.proofCountOf(slot, PROOF.SYN);
-          add('syn_unanswered', `${flow}: ${syns} SYN${syns === 1 ? '' : 's'} sent, no SYN-ACK came back${tcp.state === 'RSTOS0' ? ' (the client then gave up with a RST)' : ''}`, states.proofFrames(slot, PROOF.SYN));
+          add('syn_unanswered', `${flow()}: ${syns} SYN${syns === 1 ? '' : 's'} sent, no SYN-ACK came back${tcp.state === 'RSTOS0' ? ' (the client then gave up with a RST)' : ''}`, states.proofFrames(slot, PROOF.SYN));
         }
         break;
       case 'S1':
         if (states.synAckSeen(slot) && !tcp.handshake && states.synSeen(slot) && !states.finalAckSeen(slot)) {
           const synAcks = states.proofFrames(slot, PROOF.SYN_ACK);
-          add('synack_unacknowledged', `${flow}: the server answered with SYN-ACK${synAcks.length > 1 ? ` ${synAcks.length} times` : ''} but the client never acknowledged it: the reply is lost on the way back`, [...states.proofFrames(slot, PROOF.SYN).slice(0, 1), ...synAcks]);
+          add('synack_unacknowledged', `${flow()}: the server answered with SYN-ACK${synAcks.length > 1 ? ` ${synAcks.length} times` : ''} but the client never acknowledged it: the reply is lost on the way back`, [...states.proofFrames(slot, PROOF.SYN).slice(0, 1), ...synAcks]);
         }
         break;
       case 'RSTRH':
       case 'SHR':
-        add('one_sided', `${flow}: only the server's side is seen (SYN-ACK then ${tcp.state === 'RSTRH' ? 'RST' : 'FIN'}, no SYN from the client), as on one leg of an asymmetric route`, [states.firstProofFrame(slot, PROOF.SYN_ACK), firstReset, states.firstProofFrame(slot, PROOF.FIN)]);
+        add('one_sided', `${flow()}: only the server's side is seen (SYN-ACK then ${tcp.state === 'RSTRH' ? 'RST' : 'FIN'}, no SYN from the client), as on one leg of an asymmetric route`, [states.firstProofFrame(slot, PROOF.SYN_ACK), firstReset, states.firstProofFrame(slot, PROOF.FIN)]);
         break;
       case 'OTH':
         if (conversation.packets.toServer === 0 || conversation.packets.toClient === 0) {
           const side = conversation.packets.toClient === 0 ? "client's" : "server's";
-          add('one_sided', `${flow}: only the ${side} side of the conversation is seen (${conversation.packets.toServer + conversation.packets.toClient} packets, no SYN), as on one leg of an asymmetric route`, [conversation.firstFrame, conversation.lastFrame]);
+          add('one_sided', `${flow()}: only the ${side} side of the conversation is seen (${conversation.packets.toServer + conversation.packets.toClient} packets, no SYN), as on one leg of an asymmetric route`, [conversation.firstFrame, conversation.lastFrame]);
         }
         break;
       case 'RSTO':
@@ -102,9 +99,9 @@ function conversationFindings(fact: ConversationFacts): CaptureFinding[] {
         const tls = fact.tls;
         const rstFrame = firstReset;
         if (tls && tls.clientHelloFrame !== null && tls.serverHelloFrame === null && !tls.firstFatalAlert && rstFrame !== undefined && rstFrame > tls.clientHelloFrame) {
-          add('reset_after_client_hello', `${flow}: reset by the ${tcp.resetBy ?? 'server'} right after the ClientHello${tls.summary.serverName ? ` for ${tls.summary.serverName}` : ''}: typical of a proxy or firewall refusing the name`, [tls.clientHelloFrame, rstFrame]);
+          add('reset_after_client_hello', `${flow()}: reset by the ${tcp.resetBy ?? 'server'} right after the ClientHello${tls.summary.serverName ? ` for ${tls.summary.serverName}` : ''}: typical of a proxy or firewall refusing the name`, [tls.clientHelloFrame, rstFrame]);
         } else if (!tlsFatalBeforeReset) {
-          add('tcp_reset', `${flow}: established connection reset by the ${tcp.resetBy ?? (tcp.state === 'RSTO' ? 'client' : 'server')} in frame ${rstFrame ?? '?'}`, [rstFrame]);
+          add('tcp_reset', `${flow()}: established connection reset by the ${tcp.resetBy ?? (tcp.state === 'RSTO' ? 'client' : 'server')} in frame ${rstFrame ?? '?'}`, [rstFrame]);
         }
         break;
       }
@@ -112,24 +109,23 @@ function conversationFindings(fact: ConversationFacts): CaptureFinding[] {
         break;
     }
     if (fact.retransmissions > 0) {
-      add('retransmissions', `${flow}: ${fact.retransmissions} retransmitted segment${fact.retransmissions === 1 ? '' : 's'}`, states.proofFrames(slot, PROOF.RETRANSMISSION));
+      add('retransmissions', `${flow()}: ${fact.retransmissions} retransmitted segment${fact.retransmissions === 1 ? '' : 's'}`, states.proofFrames(slot, PROOF.RETRANSMISSION));
     }
     if (fact.zeroWindows > 0) {
-      add('zero_window', `${flow}: ${fact.zeroWindows} zero-window advertisement${fact.zeroWindows === 1 ? '' : 's'} (a receiver stopped reading)`, states.proofFrames(slot, PROOF.ZERO_WINDOW));
+      add('zero_window', `${flow()}: ${fact.zeroWindows} zero-window advertisement${fact.zeroWindows === 1 ? '' : 's'} (a receiver stopped reading)`, states.proofFrames(slot, PROOF.ZERO_WINDOW));
     }
   }
 
-  if (fact.tls) findings.push(...tlsFindings(conversation, flow, fact.tls));
+  if (fact.tls) findings.push(...tlsFindings(conversation, flow(), fact.tls));
 
   if (state.dns && unreachables.length === 0) {
     for (const question of state.dns) {
       const what = `${question.name} (${conversation.dns?.find((entry) => entry.name === question.name)?.type ?? question.type})`;
-      if (question.responseFrame === null) add('dns_no_response', `${flow}: DNS query for ${what} got no response`, [question.queryFrame]);
-      else if (question.rcode === 3) add('dns_nxdomain', `${flow}: DNS says ${what} does not exist (NXDOMAIN)`, [question.queryFrame, question.responseFrame]);
-      else if (question.rcode === 2) add('dns_servfail', `${flow}: the DNS server failed to resolve ${what} (SERVFAIL)`, [question.queryFrame, question.responseFrame]);
+      if (question.responseFrame === null) add('dns_no_response', `${flow()}: DNS query for ${what} got no response`, [question.queryFrame]);
+      else if (question.rcode === 3) add('dns_nxdomain', `${flow()}: DNS says ${what} does not exist (NXDOMAIN)`, [question.queryFrame, question.responseFrame]);
+      else if (question.rcode === 2) add('dns_servfail', `${flow()}: the DNS server failed to resolve ${what} (SERVFAIL)`, [question.queryFrame, question.responseFrame]);
     }
   }
-  return findings;
 }
 
 function tlsFindings(conversation: Conversation, flow: string, tls: TlsFacts): CaptureFinding[] {
