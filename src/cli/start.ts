@@ -94,7 +94,7 @@ export function startBanner(options: {
       '  why can\'t 192.168.10.5 RDP to vm-app01 between 14:00 and 14:30 UTC?',
       '  flow log coverage',
       'or without a browser, through the playground\'s HTTP API (the reply shows in the playground):',
-      '  CHAT=$(curl -s localhost:56150/_internal/v1/config | node -pe "JSON.parse(require(\'fs\').readFileSync(0)).personalChat.id")',
+      '  CHAT=$(curl -s localhost:56150/_internal/v1/config | node -pe "JSON.parse(require(\'fs\').readFileSync(0)).config.personalChat.id")',
       '  curl -s -X POST "localhost:56150/_conversation/v1/conversations/$CHAT/messages" -H \'content-type: application/json\' \\',
       '    -d \'{"from":{"id":"user-id-0"},"text":"scenarios","textFormat":"plain"}\'',
     );

@@ -54,7 +54,8 @@ describe.skipIf(!existsSync(CHROMIUM))('netproof in the Teams UI of the Agents P
     expect(titles).toEqual(expect.arrayContaining(['Flow', 'Cause', 'Confidence']));
     expect((await verdict.locator('.ac-fact-value').allInnerTexts()).join(' ')).toContain('vm-app01');
     const buttons = await verdict.locator('button[aria-label]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('aria-label')));
-    expect(buttons).toEqual(['Show the proof', 'Evidence pack', 'Ask again with another time window']);
+    // netproof start wires the capture job engine: a failing verdict offers to prove it with a capture.
+    expect(buttons).toEqual(['Show the proof', 'Evidence pack', 'Ask again with another time window', 'Prove it with a capture']);
     // The evidence pack is a link to the bot's own server.
     expect(await verdict.locator('button[aria-label="Evidence pack"]').getAttribute('title')).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${running.botPort}/evidence/[A-Za-z0-9_-]{43}$`));
     // The acknowledgement was replaced by the answer line (rendered from Markdown).
