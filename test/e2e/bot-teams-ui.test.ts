@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotAndPlayground, type BotAndPlayground } from './bot-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const QUESTION = "why can't 192.168.10.5 RDP to vm-app01?";
+const QUESTION = "why can't 192.168.10.5 RDP to vm-app01 between 14:00 and 14:30 UTC?";
 
 let running: BotAndPlayground;
 let browser: Browser;
@@ -19,13 +19,14 @@ let page: Page;
 const blocked: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) return;
+  // .ci/run installs Debian's chromium; without it this tier must fail, not skip.
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   running = await startBotAndPlayground('rdp-remote-site');
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  page = await browser.newPage();
+  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   await page.route('**/*', async (route) => {
     const host = new URL(route.request().url()).hostname;
     if (host === '127.0.0.1' || host === 'localhost' || route.request().url().startsWith('data:')) return route.continue();
@@ -41,7 +42,7 @@ afterAll(async () => {
   await running?.stop();
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('netproof in the Teams UI of the Agents Playground', () => {
+describe('netproof in the Teams UI of the Agents Playground', () => {
   it('answers a typed question with the answer line and the verdict card, and shows the proof on a click', async () => {
     const composer = page.locator('[data-lexical-editor="true"]');
     await composer.click();
@@ -61,11 +62,15 @@ describe.skipIf(!existsSync(CHROMIUM))('netproof in the Teams UI of the Agents P
     // The acknowledgement was replaced by the answer line (rendered from Markdown).
     await expect.poll(async () => page.getByText(/^(OK|FAILING|UNKNOWN): /).count(), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await page.getByText(/^Looking at firewall logs/).count()).toBe(0);
+    await verdict.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: new URL('./screenshots/teams-verdict-card.png', import.meta.url).pathname });
 
     await verdict.locator('button[aria-label="Show the proof"]').click();
     const proof = page.locator('.ac-adaptiveCard', { hasText: /Proof, page 1 of \d+/ });
     await proof.waitFor({ timeout: 30_000 });
     expect(await proof.count()).toBeGreaterThan(0);
+    await proof.last().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: new URL('./screenshots/teams-proof-card.png', import.meta.url).pathname });
     expect(blocked.every((url) => !url.startsWith('http://127.0.0.1'))).toBe(true);
   });
 });
