@@ -39,7 +39,7 @@ export async function runCapture(file: string, options: CaptureCommandOptions = 
   };
   let output: string;
   if (options.json) {
-    // Each conversation is written as it is made, so the report never lives whole (GC time on large captures).
+    // The conversations are made and stringified a batch at a time, so the report never lives whole (GC time on large captures).
     const report = await analyzeCaptureStreamed(file, analysis);
     for (const warning of report.warnings) process.stderr.write(`netproof: warning: ${warning}\n`);
     const pieces = [...captureReportJson(report)];
