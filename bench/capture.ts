@@ -11,6 +11,10 @@
  * Every figure is the median of NETPROOF_BENCH_RUNS runs (default 5; 3 for the 1.16 GB file),
  * interleaved so a busy machine slows all contenders alike.
  *
+ * With NETPROOF_BENCH_BEFORE=PATH (the `dist/src/cli.js` of another build, e.g. the commit
+ * before a change, built elsewhere), that build runs interleaved beside this one on the pcapng
+ * and the 1.16 GB export, and both reports must be byte-identical.
+ *
  * Needs tshark (`apt-get install -y tshark`) and GNU time (`apt-get install -y time`).
  * Work files go to NETPROOF_BENCH_DIR (default $TMPDIR/netproof-bench) and are reused.
  */
@@ -31,6 +35,7 @@ const SLICE_BYTES = 300e6;
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const BASELINE = join(ROOT, '.bench-out', 'bench', 'capture-json-baseline.js');
 const TINY = join(ROOT, 'test', 'fixtures', 'capture', 'tcp_refused.pcap');
+const BEFORE = process.env.NETPROOF_BENCH_BEFORE;
 
 interface Sample { seconds: number; peakRssInMb: number; cpuSeconds: number }
 
@@ -94,14 +99,24 @@ async function main(): Promise<void> {
   await tsharkJson(pcapng, slice, ['-c', String(slicePackets)]);
   const size = { pcapng: statSync(pcapng).size, json: statSync(json).size, slice: statSync(slice).size };
 
-  const samples: Record<string, Sample[]> = { startup: [], pcapng: [], tshark: [], sliceOurs: [], sliceBaseline: [], json: [] };
+  if (BEFORE) {
+    for (const file of [pcapng, json]) {
+      const report = (cli: string) => spawnSync('node', [cli, 'capture', file, '--json'], { encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }).stdout;
+      if (!report(BEFORE).equals(report(CLI))) throw new Error(`the reports of ${BEFORE} and ${CLI} on ${file} differ`);
+    }
+    process.stderr.write('reports byte-identical with NETPROOF_BENCH_BEFORE\n');
+  }
+
+  const samples: Record<string, Sample[]> = { startup: [], pcapng: [], tshark: [], sliceOurs: [], sliceBaseline: [], json: [], beforePcapng: [], beforeJson: [] };
   for (let run = 0; run < RUNS; run += 1) {
     process.stderr.write(`run ${run + 1}/${RUNS}\n`);
     samples.startup?.push(timed('node', [CLI, 'capture', TINY, '--json']));
+    if (BEFORE) samples.beforePcapng?.push(timed('node', [BEFORE, 'capture', pcapng, '--json']));
     samples.pcapng?.push(timed('node', [CLI, 'capture', pcapng, '--json']));
     samples.tshark?.push(timed('tshark', ['-r', pcapng, '-q', '-z', 'conv,tcp']));
     samples.sliceOurs?.push(timed('node', [CLI, 'capture', slice, '--json']));
     samples.sliceBaseline?.push(timed('node', [BASELINE, slice]));
+    if (run < BIG_RUNS && BEFORE) samples.beforeJson?.push(timed('node', [BEFORE, 'capture', json, '--json']));
     if (run < BIG_RUNS) samples.json?.push(timed('node', [CLI, 'capture', json, '--json']));
   }
   const figure = (name: string) => {
@@ -114,6 +129,7 @@ async function main(): Promise<void> {
     machine: { cpu: cpus()[0]?.model ?? '?', cores: cpus().length, memoryInGb: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version, tshark: spawnSync('tshark', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] },
     runs: RUNS, bigRuns: BIG_RUNS, sizes: size, slicePackets,
     startup: figure('startup'), pcapng: figure('pcapng'), tshark: figure('tshark'), sliceOurs: figure('sliceOurs'), sliceBaseline: figure('sliceBaseline'), json: figure('json'), inProcess: own,
+    ...(BEFORE ? { before: { cli: BEFORE, pcapng: figure('beforePcapng'), json: figure('beforeJson') } } : {}),
   };
   writeFileSync(join(WORK, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -128,8 +144,10 @@ async function main(): Promise<void> {
     '| whole process | wall | CPU (user+sys) | throughput | packets/s | peak RSS (median) |',
     '| --- | --- | --- | --- | --- | --- |',
     row('netproof capture --json, pcapng', size.pcapng, packetsTotal, results.pcapng),
+    ...(BEFORE ? [row('netproof capture --json, pcapng, NETPROOF_BENCH_BEFORE build', size.pcapng, packetsTotal, figure('beforePcapng'))] : []),
     row('tshark -q -z conv,tcp, pcapng (baseline)', size.pcapng, packetsTotal, results.tshark),
     row('netproof capture --json, JSON 1.16 GB', size.json, packetsTotal, results.json),
+    ...(BEFORE ? [row('netproof capture --json, JSON 1.16 GB, NETPROOF_BENCH_BEFORE build', size.json, packetsTotal, figure('beforeJson'))] : []),
     row('netproof capture --json, JSON slice', size.slice, slicePackets, results.sliceOurs),
     row('JSON.parse + walk, JSON slice (baseline)', size.slice, slicePackets, results.sliceBaseline),
     `| start-up: netproof capture on a 2-packet pcap | ${results.startup.seconds.toFixed(2)} s | ${results.startup.cpuSeconds.toFixed(2)} s | | | ${results.startup.peakRssInMb.toFixed(0)} MB |`,
