@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Request as BotRequest, type Response as BotResponse } from 'botbuilder';
-import express from 'express';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type TurnContext } from 'botbuilder';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config.js';
 import { AccessPolicy, type AccessFile } from './access.js';
 import { NetproofBot, type BotServices, type BotSettings } from './bot.js';
@@ -75,10 +75,36 @@ export function botSettingsFromConfig(config: Config, accessFile: AccessFile | n
   };
 }
 
+/**
+ * botbuilder's CloudAdapter, with the HTTP side kept here: `CloudAdapter.process` answers a
+ * jsonwebtoken failure (a forged signature, `alg: none`) with 500 and the error's message as the
+ * body, writes the error to the console, and lets a body without a `type` string escape as an
+ * exception. `processRequest` runs the same authentication and turn, and leaves the answer to us.
+ */
+export class NetproofAdapter extends CloudAdapter {
+  /** Authenticates the request (its Authorization header) and runs the turn; throws what botbuilder throws. */
+  processRequest(authorization: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    return this.processActivity(authorization, activity, logic);
+  }
+}
+
+/** Names of the errors jsonwebtoken throws from `verify`, which botbuilder lets through unwrapped. */
+const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+
+/** True when a failure of `processRequest` means the caller is not authenticated (botbuilder's AuthenticationError, or jsonwebtoken's). */
+export function isAuthenticationFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  // AuthenticationError is not exported by botbuilder: recognised by its class name, as CloudAdapter's instanceof would.
+  return TOKEN_ERRORS.has(error.name) || error.constructor.name === 'AuthenticationError';
+}
+
+/** Seconds a client is told to wait (Retry-After) while the server drains for shutdown. */
+export const DRAIN_RETRY_AFTER_IN_SECONDS = 5;
+
 /** A botbuilder CloudAdapter for an identity; turn errors are logged and answered politely. */
-export function createAdapter(identity: BotIdentity, services: Pick<BotServices, 'logger'>): CloudAdapter {
+export function createAdapter(identity: BotIdentity, services: Pick<BotServices, 'logger'>): NetproofAdapter {
   const authentication = new ConfigurationBotFrameworkAuthentication({ ...identity });
-  const adapter = new CloudAdapter(authentication);
+  const adapter = new NetproofAdapter(authentication);
   adapter.onTurnError = async (context, error) => {
     const reference = randomUUID();
     services.logger.error({ err: error, correlationId: reference, activityId: context.activity?.id ?? null }, 'turn failed');
@@ -91,8 +117,21 @@ export function createAdapter(identity: BotIdentity, services: Pick<BotServices,
   return adapter;
 }
 
+/** An activity's timestamps as Date objects, as botbuilder's `validateAndFixActivity` leaves them. */
+function activityOf(body: Record<string, unknown>): Activity {
+  const activity = { ...body } as Record<string, unknown>;
+  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['expiration', 'rawExpiration'], ['localTimestamp', 'rawLocalTimestamp']] as const) {
+    const value = activity[field];
+    if (typeof value === 'string') {
+      activity[raw] = value;
+      activity[field] = new Date(value);
+    }
+  }
+  return activity as unknown as Activity;
+}
+
 /** The bot and its adapter, before any HTTP server. */
-export function createBot(services: BotServices, settings: BotSettings & { identity: BotIdentity }): { bot: NetproofBot; adapter: CloudAdapter } {
+export function createBot(services: BotServices, settings: BotSettings & { identity: BotIdentity }): { bot: NetproofBot; adapter: NetproofAdapter } {
   const adapter = createAdapter(settings.identity, services);
   const bot = new NetproofBot(services, { ...settings, appId: settings.identity.MicrosoftAppId }, adapter);
   return { bot, adapter };
@@ -105,8 +144,12 @@ export interface RunningBot {
   port: number;
   publicUrl: string;
   bot: NetproofBot;
-  adapter: CloudAdapter;
-  /** Stops accepting requests, waits for running investigations to answer, closes. */
+  adapter: NetproofAdapter;
+  /**
+   * Drains, then closes: new requests to /api/messages get 503 with Retry-After (and
+   * `Connection: close`), turns already in their HTTP request and investigations already
+   * running answer, and only then does the server stop listening.
+   */
   close(): Promise<void>;
 }
 
@@ -116,19 +159,68 @@ export async function startBotServer(services: BotServices, settings: BotServerS
   const host = settings.host ?? (authenticated ? '0.0.0.0' : '127.0.0.1');
   const app = express();
   app.disable('x-powered-by');
-  let running: { bot: NetproofBot; adapter: CloudAdapter } | undefined = undefined;
+  let running: { bot: NetproofBot; adapter: NetproofAdapter } | undefined = undefined;
+  let draining = false;
+  /** Requests to /api/messages inside their turn now; the drain waits for them. */
+  let inRequest = 0;
+  let requestsDone: (() => void) | null = null;
 
-  app.post('/api/messages', express.json({ limit: '1mb' }), async (request, response) => {
-    if (!running) {
-      response.status(503).end();
+  const unavailable = (response: Response) => {
+    response.status(503).set('Retry-After', String(DRAIN_RETRY_AFTER_IN_SECONDS)).set('Connection', 'close').end();
+  };
+  app.post('/api/messages', (request, response, next) => {
+    // Refused before the body is read: a draining server takes no new turn.
+    if (draining || !running) {
+      unavailable(response);
+      return;
+    }
+    next();
+  }, express.json({ limit: '1mb' }), async (request, response) => {
+    if (draining || !running) {
+      unavailable(response);
+      return;
+    }
+    const body: unknown = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof (body as { type?: unknown }).type !== 'string' || (body as { type: string }).type === '') {
+      response.status(400).end();
       return;
     }
     const { adapter, bot } = running;
-    await adapter.process(request as unknown as BotRequest, response as unknown as BotResponse, (context) => bot.run(context));
+    const authorization = request.headers.authorization ?? '';
+    inRequest += 1;
+    try {
+      const answer = await adapter.processRequest(authorization, activityOf(body as Record<string, unknown>), (context) => bot.run(context));
+      response.status(answer?.status ?? 200);
+      if (answer?.body !== undefined && answer.body !== null) response.send(answer.body);
+      response.end();
+    } catch (error) {
+      if (isAuthenticationFailure(error)) {
+        // Why a token was refused stays in the log: the caller learns only that it was.
+        services.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'request refused: not authenticated');
+        response.status(401).end();
+      } else {
+        services.logger.error({ err: error }, 'request failed');
+        response.status(500).end();
+      }
+    } finally {
+      inRequest -= 1;
+      if (inRequest === 0) requestsDone?.();
+    }
   });
   app.get(`${EVIDENCE_PATH}/:token`, evidencePackHandler(services.artifacts, () => services.clock.now(), (error) => services.logger.error({ err: error }, 'evidence pack read failed')));
   app.get('/healthz', (_request, response) => {
-    response.json({ ok: true, running: running?.bot.running ?? 0 });
+    // A load balancer stops sending traffic to a draining replica.
+    response.status(draining ? 503 : 200).json({ ok: !draining, draining, running: running?.bot.running ?? 0 });
+  });
+  // Malformed JSON, an over-long body: the status alone (express's default page would carry the stack trace).
+  app.use((error: unknown, _request: Request, response: Response, next: NextFunction) => {
+    if (response.headersSent) {
+      next(error);
+      return;
+    }
+    const status = typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
+    if (status >= 500) services.logger.error({ err: error }, 'request failed');
+    response.status(status >= 400 && status < 600 ? status : 500).end();
   });
 
   const server: Server = app.listen(settings.port, host);
@@ -152,19 +244,25 @@ export async function startBotServer(services: BotServices, settings: BotServerS
     services.logger.warn({ port, host, publicUrl }, 'no MicrosoftAppId: accepting unauthenticated local traffic, listening on loopback only');
   }
   const bot = running.bot;
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}`,
     port,
     publicUrl,
     bot,
     adapter: running.adapter,
-    close: async () => {
+    close: () => (closing ??= (async () => {
       if (sweeper) clearInterval(sweeper);
+      draining = true;
+      // A turn may start work outside it, and that work answers before the server closes.
+      do {
+        if (inRequest > 0) await new Promise<void>((resolve) => { requestsDone = resolve; });
+        await bot.idle();
+      } while (inRequest > 0);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await bot.idle();
       server.closeAllConnections();
       await closed;
-    },
+    })()),
   };
 }
