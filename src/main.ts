@@ -17,7 +17,7 @@ import { diagnose, knownNames, type Diagnoser } from './diagnose/diagnose.js';
 import { parseQuestion } from './diagnose/question.js';
 import type { EvidenceSources, FlowSelector, SourceOutcome } from './diagnose/ports.js';
 import { sameResourceId, UserInputError, type Gap, type Topology } from './domain/index.js';
-import { analyzeCapture } from './capture/index.js';
+import { analyzeCapture, type CaptureLimits } from './capture/index.js';
 import { DefaultAzureCredential, getBearerTokenProvider } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { createAssistant, type Explainer } from './llm/index.js';
@@ -109,8 +109,23 @@ function flowFilter(flow: FlowSelector) {
 
 const noWatcher = (source: string): SourceOutcome => ({ evidence: [], gaps: [{ source, reason: 'not-found', detail: 'no Network Watcher in the region of the resource' } satisfies Gap] });
 
+/**
+ * The reader limits beside the byte cap (NETPROOF_LIMITS_DECOMPRESSED_BYTES, _PACKETS, _CONVERSATIONS),
+ * for every capture the runtime analyses: finished captures found in Azure, uploads the LLM analyses.
+ */
+export function captureReaderLimitsOf(config: Pick<Config, 'NETPROOF_LIMITS_DECOMPRESSED_BYTES' | 'NETPROOF_LIMITS_PACKETS' | 'NETPROOF_LIMITS_CONVERSATIONS'>): Omit<CaptureLimits, 'maxInputBytes'> {
+  return {
+    maxDecompressedBytes: config.NETPROOF_LIMITS_DECOMPRESSED_BYTES,
+    maxPackets: config.NETPROOF_LIMITS_PACKETS,
+    maxConversations: config.NETPROOF_LIMITS_CONVERSATIONS,
+  };
+}
+
 /** Adapts the Azure facade to the investigation's ports. */
-export function evidenceSourcesOf(facade: AzureEvidenceSources, now: () => Date, options: { extraCaPem?: string | undefined; maxCaptureBytes?: number }): EvidenceSources {
+export function evidenceSourcesOf(
+  facade: AzureEvidenceSources, now: () => Date,
+  options: { extraCaPem?: string | undefined; maxCaptureBytes?: number; captureLimits?: Omit<CaptureLimits, 'maxInputBytes'> },
+): EvidenceSources {
   const topology = async (signal?: AbortSignal): Promise<Topology | null> => {
     const estate = await facade.estate(signal);
     return estate.ok ? estate.value.topology : null;
@@ -215,7 +230,7 @@ export function evidenceSourcesOf(facade: AzureEvidenceSources, now: () => Date,
         try {
           const report = await analyzeCapture(opened.value.stream, {
             ...(options.extraCaPem ? { extraCaPem: options.extraCaPem } : {}),
-            limits: { ...(options.maxCaptureBytes ? { maxInputBytes: options.maxCaptureBytes } : {}) },
+            limits: { ...options.captureLimits, ...(options.maxCaptureBytes ? { maxInputBytes: options.maxCaptureBytes } : {}) },
           });
           evidence.push({
             kind: 'capture', source: 'packetCapture',
@@ -253,7 +268,7 @@ function estateOf(
   name: string, description: string, facade: AzureEvidenceSources, clients: AzureClients, ids: { subscriptionIds: string[]; workspaceIds: string[] },
   now: () => Date, config: Config, extraCaPem: string | undefined,
 ): Estate {
-  const sources = evidenceSourcesOf(facade, now, { extraCaPem, maxCaptureBytes: config.NETPROOF_LIMITS_CAPTURE_BYTES });
+  const sources = evidenceSourcesOf(facade, now, { extraCaPem, maxCaptureBytes: config.NETPROOF_LIMITS_CAPTURE_BYTES, captureLimits: captureReaderLimitsOf(config) });
   return { name, description, facade, clients, ...ids, sources, now, diagnose: diagnoserOf(sources, now, config) };
 }
 
@@ -267,7 +282,7 @@ export function assistantFor(runtime: Runtime, estate: Estate): Explainer | null
     now: estate.now,
     // get_flow_log_coverage reads the full coverage (policy, storage, firewall diagnostics), then scopes it to the user.
     coverage: (signal) => estateCoverage(runtime, estate, signal),
-    captureOptions: { ...(runtime.extraCaPem ? { extraCaPem: runtime.extraCaPem } : {}), limits: { maxInputBytes: config.NETPROOF_LIMITS_UPLOAD_BYTES } },
+    captureOptions: { ...(runtime.extraCaPem ? { extraCaPem: runtime.extraCaPem } : {}), limits: { maxInputBytes: config.NETPROOF_LIMITS_UPLOAD_BYTES, ...captureReaderLimitsOf(config) } },
     ...(entraId ? { azureTokenProvider: getBearerTokenProvider(new DefaultAzureCredential(), 'https://cognitiveservices.azure.com/.default') } : {}),
   });
 }

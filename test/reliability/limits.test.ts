@@ -10,12 +10,27 @@
 import { Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { analyzeCapture } from '../../src/capture/index.js';
 import { ConfigSchema, parseConfig } from '../../src/config.js';
 import { isUserInputError } from '../../src/domain/errors.js';
 import { repositoryPath } from './fuzz-targets.js';
 import { startProxiedEstate, type ProxiedEstate } from './harness.js';
+import { assistantFor, captureReaderLimitsOf, createRuntime, type Runtime } from '../../src/main.js';
+import type { createAssistant } from '../../src/llm/index.js';
+
+/** What `assistantFor` hands the LLM assistant (recorded; the real assistant is still built). */
+const assistantDependencies: Parameters<typeof createAssistant>[1][] = [];
+vi.mock('../../src/llm/index.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/llm/index.js')>();
+  return {
+    ...original,
+    createAssistant: (...parameters: Parameters<typeof original.createAssistant>) => {
+      assistantDependencies.push(parameters[1]);
+      return original.createAssistant(...parameters);
+    },
+  };
+});
 
 /** The documented defaults (bench/README-limits.md). */
 const DEFAULTS: Record<string, number> = {
@@ -121,5 +136,46 @@ describe('pipeline limits through the lab', () => {
     // The finished capture on vm-docs01 is larger than 512 bytes: not downloaded, and the gap says why.
     expect(verdict.evidence.some((item) => item.source === 'packetCapture')).toBe(false);
     expect(verdict.gaps).toContainEqual(expect.objectContaining({ reason: 'unsupported', detail: expect.stringMatching(/512-byte capture limit/) }));
+  });
+});
+
+describe('capture reader limits the composition root passes (src/main.ts)', () => {
+  const environment = {
+    NETPROOF_LIMITS_UPLOAD_BYTES: '5000000', NETPROOF_LIMITS_DECOMPRESSED_BYTES: '6000000', NETPROOF_LIMITS_PACKETS: '3', NETPROOF_LIMITS_CONVERSATIONS: '1',
+  };
+  let runtime: Runtime;
+  let question: string;
+  beforeAll(async () => {
+    runtime = await createRuntime(parseConfig({ ...environment, OPENAI_API_KEY: 'sk-not-used', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_MODEL: 'scripted' }), {
+      scenarioDirectories: [repositoryPath('src', 'lab', 'scenarios', 'tcp-reset')], frozenClock: true,
+    });
+    question = (JSON.parse(readFileSync(repositoryPath('src', 'lab', 'scenarios', 'tcp-reset', 'expect.json'), 'utf8')) as { question: string }).question;
+  }, 60_000);
+  afterAll(async () => { await runtime?.close(); });
+
+  it('captureReaderLimitsOf takes NETPROOF_LIMITS_DECOMPRESSED_BYTES, _PACKETS and _CONVERSATIONS', () => {
+    expect(captureReaderLimitsOf(runtime.config)).toEqual({ maxDecompressedBytes: 6_000_000, maxPackets: 3, maxConversations: 1 });
+  });
+
+  it('a finished capture found in Azure (existingCaptures) is read within NETPROOF_LIMITS_PACKETS and _CONVERSATIONS', async () => {
+    const [estate] = runtime.estates;
+    const outcome = await estate!.diagnose({ text: question });
+    expect(outcome.kind).toBe('verdict');
+    if (outcome.kind !== 'verdict') return;
+    const captures = outcome.verdict.evidence.filter((item) => item.source === 'packetCapture');
+    expect(captures.length).toBeGreaterThan(0);
+    for (const item of captures) {
+      const report = (item.data as { report: { input: { packets: number }; conversations: unknown[]; warnings: string[] } }).report;
+      expect(report.input.packets).toBe(3);
+      expect(report.conversations.length).toBeLessThanOrEqual(1);
+      expect(report.warnings.join(' ')).toMatch(/stopped after 3 packets/);
+    }
+  });
+
+  it('uploads the LLM analyses (assistantFor captureOptions) get every reader limit, the upload size as the byte cap', () => {
+    assistantDependencies.length = 0;
+    expect(assistantFor(runtime, runtime.estates[0]!)).not.toBeNull();
+    expect(assistantDependencies).toHaveLength(1);
+    expect(assistantDependencies[0]?.captureOptions?.limits).toEqual({ maxInputBytes: 5_000_000, maxDecompressedBytes: 6_000_000, maxPackets: 3, maxConversations: 1 });
   });
 });
