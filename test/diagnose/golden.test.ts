@@ -1,32 +1,32 @@
 /**
  * Golden tests: every built-in lab scenario's question, asked through the whole
  * pipeline (real SDK clients against the lab), meets its expect.json, and the whole
- * verdict is checked into test/golden/<scenario>/verdict.json.
+ * verdict is checked into test/golden/<scenario>/verdict.json. One lab serves every scenario
+ * (each estate reaches its own scenario's endpoints), so the file starts Azurite once.
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
 import { ScenarioExpectationSchema, VerdictSchema } from '../../src/domain/index.js';
-import { createRuntime, type Runtime } from '../../src/main.js';
+import type { Runtime } from '../../src/main.js';
 import { listBuiltInScenarios } from '../../src/lab/index.js';
+import { estateOf, scenarioRuntime } from '../support/scenario-runtime.js';
 
 const directories = listBuiltInScenarios();
+
+let runtime: Runtime;
+beforeAll(async () => {
+  runtime = await scenarioRuntime(directories);
+}, 120_000);
+afterAll(async () => {
+  await runtime?.close();
+});
 
 describe.each(directories.map((directory) => [basename(directory), directory]))('scenario %s', (name, directory) => {
   const expectation = ScenarioExpectationSchema.parse(JSON.parse(readFileSync(join(directory, 'expect.json'), 'utf8')));
 
-  let runtime: Runtime;
-  beforeAll(async () => {
-    runtime = await createRuntime(parseConfig({}), { scenarioDirectories: [directory], frozenClock: true });
-  }, 60_000);
-  afterAll(async () => {
-    await runtime?.close();
-  });
-
   it('answers its question as expect.json says, with the whole verdict golden', async () => {
-    const [estate] = runtime.estates;
-    const outcome = await estate!.diagnose({ text: expectation.question });
+    const outcome = await estateOf(runtime, directory).diagnose({ text: expectation.question });
     expect(outcome.kind, outcome.kind === 'clarify' ? outcome.message : '').toBe('verdict');
     if (outcome.kind !== 'verdict') return;
     const verdict = VerdictSchema.parse(outcome.verdict);

@@ -20,11 +20,11 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiagnoseOutcome } from '../../src/diagnose/diagnose.js';
-import { createRuntime } from '../../src/main.js';
+import type { Runtime } from '../../src/main.js';
 import { listBuiltInScenarios } from '../../src/lab/index.js';
+import { estateOf, scenarioRuntime } from '../support/scenario-runtime.js';
 
 const SHIFT_IN_MS = 14 * 24 * 60 * 60 * 1000;
 
@@ -189,17 +189,24 @@ function decisionOf(outcome: DiagnoseOutcome) {
   };
 }
 
-async function ask(directory: string, question: string): Promise<DiagnoseOutcome> {
-  const runtime = await createRuntime(parseConfig({}), { scenarioDirectories: [directory], frozenClock: true });
-  try {
-    return await runtime.estates[0]!.diagnose({ text: question });
-  } finally {
-    await runtime.close();
-  }
-}
-
 const workspace = mkdtempSync(join(tmpdir(), 'netproof-metamorphic-'));
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+/** Runtimes shared by every scenario of this file: one lab over the originals, one over the transformed scenarios. */
+const runtimes = new Map<'original' | 'moved', Promise<Runtime>>();
+afterAll(async () => {
+  await Promise.all([...runtimes.values()].map(async (runtime) => (await runtime).close()));
+});
+
+/** Starts the runtime over those folders the first time it is asked for, then reuses it. */
+function runtimeOver(kind: 'original' | 'moved', directories: () => string[]): Promise<Runtime> {
+  let runtime = runtimes.get(kind);
+  if (!runtime) {
+    runtime = scenarioRuntime(directories());
+    runtimes.set(kind, runtime);
+  }
+  return runtime;
+}
 
 /** Writes the transformed scenario into a temporary folder; returns it and the transformed question. */
 function transformed(directory: string, question: string): { directory: string; question: string } {
@@ -246,17 +253,28 @@ describe('transformation helpers', () => {
   });
 });
 
-describe.each(listBuiltInScenarios().map((directory) => [basename(directory), directory]))('scenario %s', (_name, directory) => {
+const originals = listBuiltInScenarios();
+const questions = new Map(originals.map((directory) => [directory, (JSON.parse(readFileSync(join(directory, 'expect.json'), 'utf8')) as { question: string }).question]));
+/** Every scenario transformed, written before any is asked, so one lab serves them all (their names differ: `moved-<folder>`). */
+const moves = new Map<string, { directory: string; question: string }>();
+const movedDirectories = () => originals.map((directory) => moves.get(directory)!.directory);
+beforeAll(async () => {
+  for (const directory of originals) moves.set(directory, transformed(directory, questions.get(directory)!));
+  await runtimeOver('moved', movedDirectories);
+}, 120_000);
+
+describe.each(originals.map((directory) => [basename(directory), directory]))('scenario %s', (_name, directory) => {
   it('renamed, moved and shifted, it gives the same verdict', async () => {
-    const { question } = JSON.parse(readFileSync(join(directory, 'expect.json'), 'utf8')) as { question: string };
+    const question = questions.get(directory)!;
     // The golden test already pins the original's whole verdict: read it rather than ask twice.
     const golden = join(import.meta.dirname, '..', 'golden', basename(directory), 'verdict.json');
     const original = existsSync(golden)
       ? decisionOf({ kind: 'verdict', verdict: JSON.parse(readFileSync(golden, 'utf8')) } as DiagnoseOutcome)
-      : decisionOf(await ask(directory, question));
-    const moved = transformed(directory, question);
+      : decisionOf(await estateOf(await runtimeOver('original', () => originals), directory).diagnose({ text: question }));
+    const moved = moves.get(directory)!;
     // Every question names a resource or gives an address: the transformation reaches it.
     expect(moved.question).not.toBe(question);
-    expect(decisionOf(await ask(moved.directory, moved.question))).toEqual(original);
+    const runtime = await runtimeOver('moved', movedDirectories);
+    expect(decisionOf(await estateOf(runtime, moved.directory).diagnose({ text: moved.question }))).toEqual(original);
   }, 60_000);
 });
