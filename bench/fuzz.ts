@@ -4,7 +4,8 @@
  *   npx tsc -p bench/fuzz.tsconfig.json && node .bench-out/bench/fuzz.js
  *
  * Runs the properties of test/reliability/fuzz-targets.ts (the ones the default test run
- * checks with a fixed seed and few runs) with random seeds, round after round, for
+ * checks with a fixed seed and few runs), and the activity handler of a running bot
+ * (test/reliability/activity-fuzz.ts, target `activity-handler`), with random seeds, round after round, for
  * NETPROOF_FUZZ_SECONDS per target (default 30) or NETPROOF_FUZZ_RUNS inputs per round
  * (default 500). A failure is shrunk by fast-check and written to
  * test/fixtures/regressions/<target>/<seed>.json, which the default run then replays.
@@ -14,7 +15,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
-import { encodeInput, FUZZ_TARGETS, REGRESSIONS } from '../test/reliability/fuzz-targets.js';
+import { activityFuzzTarget, startActivityFuzzBot, type ActivityFuzzBot } from '../test/reliability/activity-fuzz.js';
+import { encodeInput, FUZZ_TARGETS, REGRESSIONS, type FuzzTarget } from '../test/reliability/fuzz-targets.js';
 
 const SECONDS = Number(process.env.NETPROOF_FUZZ_SECONDS ?? 30);
 const RUNS = Number(process.env.NETPROOF_FUZZ_RUNS ?? 500);
@@ -22,9 +24,22 @@ const ONLY = process.env.NETPROOF_FUZZ_TARGET;
 
 interface Row { target: string; inputs: number; failures: number; rounds: number; seconds: number; peakRssInMb: number }
 
+/** The pure targets, then the activity handler over a bot started for it (and closed after). */
+async function* targets(): AsyncGenerator<FuzzTarget> {
+  yield* FUZZ_TARGETS;
+  if (ONLY && ONLY !== 'activity-handler') return;
+  let bot: ActivityFuzzBot | undefined;
+  try {
+    bot = await startActivityFuzzBot();
+    yield activityFuzzTarget(bot) as FuzzTarget;
+  } finally {
+    await bot?.close();
+  }
+}
+
 async function fuzz(): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const target of FUZZ_TARGETS) {
+  for await (const target of targets()) {
     if (ONLY && target.name !== ONLY) continue;
     const started = performance.now();
     let inputs = 0;

@@ -12,7 +12,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import {
   ActivityTypes, TeamsActivityHandler, TurnContext,
-  type Activity, type BotAdapter, type ConversationReference, type Storage,
+  type Activity, type BotAdapter, type ConversationReference, type InvokeResponse, type Storage,
 } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -166,17 +166,29 @@ export function cleanText(text: string): string {
     .trim();
 }
 
-/** True when the bot is mentioned (with no recipient, any mention counts: some channels omit it). */
-export function isBotMentioned(activity: Partial<Activity>): boolean {
-  const mentions = TurnContext.getMentions(activity);
-  const recipientId = activity.recipient?.id;
-  return mentions.some((mention) => (recipientId ? mention.mentioned?.id === recipientId : true));
+/** The mention entities of an activity; entities come from the wire, so anything else in the list is skipped. */
+function mentionsOf(activity: Partial<Activity>): { mentioned?: { id?: unknown }; text?: unknown }[] {
+  const entities: unknown = activity.entities;
+  if (!Array.isArray(entities)) return [];
+  return entities.filter((entity): entity is { type: string; mentioned?: { id?: unknown }; text?: unknown } =>
+    typeof entity === 'object' && entity !== null && typeof (entity as { type?: unknown }).type === 'string' && (entity as { type: string }).type.toLowerCase() === 'mention');
 }
 
-/** The text with the bot's mention removed; guarded because `removeRecipientMention` throws without a recipient. */
+/** True when the bot is mentioned (with no recipient, any mention counts: some channels omit it). */
+export function isBotMentioned(activity: Partial<Activity>): boolean {
+  const recipientId = activity.recipient?.id;
+  return mentionsOf(activity).some((mention) => (recipientId ? mention.mentioned?.id === recipientId : true));
+}
+
+/**
+ * The text with the bot's mention removed. Done here rather than with TurnContext.removeRecipientMention,
+ * which throws without a recipient, on a mention with no `mentioned`, and on an entity with no type.
+ */
 export function textWithoutMention(activity: Partial<Activity>): string {
-  if (activity.recipient) return cleanText(TurnContext.removeRecipientMention(activity) ?? activity.text ?? '');
-  return cleanText(activity.text ?? '');
+  const text = typeof activity.text === 'string' ? activity.text : '';
+  const recipientId = activity.recipient?.id;
+  const own = recipientId ? mentionsOf(activity).find((mention) => mention.mentioned?.id === recipientId && typeof mention.text === 'string' && mention.text !== '') : undefined;
+  return cleanText(own ? text.replace(own.text as string, '') : text);
 }
 
 /** Who asks, and where. */
@@ -270,6 +282,26 @@ export class NetproofBot extends TeamsActivityHandler {
     });
   }
 
+  /**
+   * Runs a turn. TeamsActivityHandler reads `channelData.eventType` of message updates, deletes and
+   * conversation updates, and throws when a channel leaves `channelData` out: an empty one is put in.
+   */
+  override async run(context: TurnContext): Promise<void> {
+    const activity = context.activity as Partial<Activity> | undefined;
+    if (activity && (activity.channelData === undefined || activity.channelData === null)) activity.channelData = {};
+    await super.run(context);
+  }
+
+  /**
+   * Invokes: the bot's cards only Submit (a message with a value) and it offers no messaging extension,
+   * task module, file consent or sign-in, so it takes no invoke. botbuilder's handlers would answer 501,
+   * or throw on a malformed value (`adaptiveCard/action` with no action, `fileConsent/invoke` with no
+   * value) and fail the turn; an invoke here is the caller's mistake: 400, before any handler reads it.
+   */
+  protected override onInvokeActivity(_context: TurnContext): Promise<InvokeResponse> {
+    return Promise.resolve({ status: 400 });
+  }
+
   /** Resolves when every investigation and analysis started so far has answered. */
   async idle(): Promise<void> {
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
@@ -345,7 +377,7 @@ export class NetproofBot extends TeamsActivityHandler {
     const turn: Turn = { context, activity, log, correlationId, key, decision, personal };
     if (submitted) return this.#onSubmit(turn, activity.value as unknown);
 
-    const text = personal ? cleanText(activity.text ?? '') : textWithoutMention(activity);
+    const text = personal ? cleanText(typeof activity.text === 'string' ? activity.text : '') : textWithoutMention(activity);
     const uploads = fileUploadsOf(activity.attachments);
     if (uploads.length > 0 || mentionsFiles(activity.attachments)) {
       if (!personal) {

@@ -4,7 +4,7 @@
  * proof and capture cards come from `src/report/adaptive-card.ts`.
  */
 import { z } from 'zod';
-import { capCard, messageCard, trimText, type AdaptiveCard } from '../report/adaptive-card.js';
+import { CARD_BYTE_LIMIT, capCard, messageCard, trimText, type AdaptiveCard } from '../report/adaptive-card.js';
 import { describeBlockedAt } from '../report/markdown.js';
 import type { Verdict } from '../domain/index.js';
 
@@ -17,12 +17,15 @@ export function cardAttachment(card: AdaptiveCard): { contentType: string; conte
 }
 
 /** What a card submit may ask (the report's CardAction, plus the bot's own `ask`: a clarification choice). */
+/** Longest question a card submit carries. */
+const ASK_TEXT_LIMIT = 4_000;
+
 export const SubmitSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('showProof'), verdictId: z.string().min(1).max(64), page: z.coerce.number().int().min(0).max(1000) }),
   z.object({ action: z.literal('askAgain'), verdictId: z.string().min(1).max(64), window: z.string().max(500).optional() }),
   z.object({ action: z.literal('evidencePack'), verdictId: z.string().min(1).max(64) }),
   z.object({ action: z.literal('captureToProve'), verdictId: z.string().min(1).max(64) }),
-  z.object({ action: z.literal('ask'), text: z.string().min(1).max(4000) }),
+  z.object({ action: z.literal('ask'), text: z.string().min(1).max(ASK_TEXT_LIMIT) }),
   // Capture-job cards (src/report/capture-confirmation-card.ts): anyone may press; the engine checks the approver.
   z.object({ action: z.literal('captureConfirm'), jobId: z.string().min(1).max(64) }),
   z.object({ action: z.literal('captureCancel'), jobId: z.string().min(1).max(64) }),
@@ -114,14 +117,15 @@ export function substituteChoice(question: string, clarification: string, choice
 /** A clarification: the question back, with the closest matches as buttons when they can be put in. */
 export function clarificationCard(question: string, message: string, candidates: readonly string[]): AdaptiveCard {
   const choices = candidates.slice(0, 5).map((candidate) => ({ candidate, text: substituteChoice(question, message, candidate) }));
-  if (choices.length === 0 || choices.some((choice) => choice.text === null)) {
+  // A choice re-asks the whole question: one longer than a submit may carry could not be pressed.
+  if (choices.length === 0 || choices.some((choice) => choice.text === null || choice.text.length > ASK_TEXT_LIMIT)) {
     return messageCard('I need one more detail', [message], [...candidates]);
   }
   const base = messageCard('I need one more detail', [message]);
-  return capCard({
-    ...base,
-    actions: choices.map((choice) => ({ type: 'Action.Submit', title: trimText(choice.candidate, 40), data: { action: 'ask', text: choice.text ?? '' } satisfies Submit })),
-  });
+  const actions = choices.map((choice) => ({ type: 'Action.Submit', title: trimText(choice.candidate, 40), data: { action: 'ask', text: choice.text ?? '' } satisfies Submit }));
+  // Long questions repeated in every choice: fewer choices rather than a card Teams refuses.
+  while (actions.length > 1 && Buffer.byteLength(JSON.stringify({ ...base, actions }), 'utf8') > CARD_BYTE_LIMIT) actions.pop();
+  return capCard({ ...base, actions });
 }
 
 /** What went wrong with an upload, and what is accepted. */

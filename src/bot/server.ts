@@ -117,6 +117,17 @@ export function createAdapter(identity: BotIdentity, services: Pick<BotServices,
   return adapter;
 }
 
+/**
+ * What every activity Bot Service sends carries, and what a reply needs: a type, a conversation id and
+ * the service URL. Without them botbuilder fails inside the turn (a reply to no conversation throws).
+ */
+function isWellFormedActivity(body: unknown): body is Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const { type, conversation, serviceUrl } = body as { type?: unknown; conversation?: unknown; serviceUrl?: unknown };
+  const conversationId = typeof conversation === 'object' && conversation !== null ? (conversation as { id?: unknown }).id : undefined;
+  return typeof type === 'string' && type !== '' && typeof conversationId === 'string' && conversationId !== '' && typeof serviceUrl === 'string' && serviceUrl !== '';
+}
+
 /** An activity's timestamps as Date objects, as botbuilder's `validateAndFixActivity` leaves them. */
 function activityOf(body: Record<string, unknown>): Activity {
   const activity = { ...body } as Record<string, unknown>;
@@ -181,7 +192,7 @@ export async function startBotServer(services: BotServices, settings: BotServerS
       return;
     }
     const body: unknown = request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof (body as { type?: unknown }).type !== 'string' || (body as { type: string }).type === '') {
+    if (!isWellFormedActivity(body)) {
       response.status(400).end();
       return;
     }
@@ -189,7 +200,7 @@ export async function startBotServer(services: BotServices, settings: BotServerS
     const authorization = request.headers.authorization ?? '';
     inRequest += 1;
     try {
-      const answer = await adapter.processRequest(authorization, activityOf(body as Record<string, unknown>), (context) => bot.run(context));
+      const answer = await adapter.processRequest(authorization, activityOf(body), (context) => bot.run(context));
       response.status(answer?.status ?? 200);
       if (answer?.body !== undefined && answer.body !== null) response.send(answer.body);
       response.end();

@@ -77,7 +77,8 @@ export function fileUploadsOf(attachments: readonly unknown[] | undefined): File
 /** True when an activity carries a Teams file attachment of any kind (delivered or not). */
 export function mentionsFiles(attachments: readonly unknown[] | undefined): boolean {
   return (attachments ?? []).some((attachment) => {
-    const type = (attachment as { contentType?: unknown }).contentType;
+    // Attachments come from the wire: a null or non-object entry is no file.
+    const type = typeof attachment === 'object' && attachment !== null ? (attachment as { contentType?: unknown }).contentType : undefined;
     return typeof type === 'string' && (type === FILE_DOWNLOAD_INFO || type === 'application/vnd.microsoft.teams.file.info' || type === 'reference');
   });
 }
