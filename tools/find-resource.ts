@@ -1,6 +1,6 @@
 /** find_resource: looks a resource up in the estate the user may investigate, by name or IP address. */
 import { z } from 'zod';
-import { addressInPrefix } from '../src/diagnose/addresses.js';
+import { prefixContains } from '../src/domain/net.js';
 import { closestResourceNames, estateOf, listResources, type EstateResource } from './support/estate.js';
 import { defineTool, failure, success } from './support/tool.js';
 import { ipAddress, page, paginate } from './support/values.js';
@@ -32,7 +32,7 @@ export const findResource = defineTool({
       if (ip) {
         const holds = resource.ips.includes(ip);
         const prefixes = (resource.details.addressPrefixes ?? resource.details.remotePrefixes) as string[] | undefined;
-        const contains = Array.isArray(prefixes) && prefixes.some((prefix) => addressInPrefix(ip, prefix));
+        const contains = Array.isArray(prefixes) && prefixes.some((prefix) => prefixContains(prefix, ip));
         if (!holds && !contains) return false;
       }
       return true;

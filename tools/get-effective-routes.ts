@@ -1,6 +1,6 @@
 /** get_effective_routes: the effective route table of a VM's NIC, optionally the route a destination takes. */
 import { z } from 'zod';
-import { addressInPrefix } from '../src/diagnose/addresses.js';
+import { parsePrefix, prefixContains } from '../src/domain/net.js';
 import type { EffectiveRoute } from '../src/domain/index.js';
 import { closestResourceNames, estateOf, findNetworkInterface } from './support/estate.js';
 import { callSource, gapError, isToolResult } from './support/outcome.js';
@@ -9,15 +9,12 @@ import { ipAddress, page, paginate, resourceName } from './support/values.js';
 
 const SOURCE_RANK: Record<string, number> = { User: 0, VirtualNetworkGateway: 1, Default: 2 };
 
-function prefixLength(prefix: string): number {
-  const [, length] = prefix.split('/');
-  return length === undefined ? (prefix.includes(':') ? 128 : 32) : Number(length);
-}
-
 /** The Active route a destination takes: longest prefix, then User over BGP over Default. */
 function winningRoute(routes: readonly EffectiveRoute[], destinationIp: string): { route: EffectiveRoute; prefix: string } | null {
   const candidates = routes.filter((route) => route.state.toLowerCase() === 'active').flatMap((route) =>
-    route.addressPrefixes.filter((prefix) => addressInPrefix(destinationIp, prefix)).map((prefix) => ({ route, prefix })));
+    route.addressPrefixes.filter((prefix) => prefixContains(prefix, destinationIp)).map((prefix) => ({ route, prefix })));
+  // Every candidate contains the destination, so its prefix parses.
+  const prefixLength = (prefix: string) => parsePrefix(prefix)?.prefixLength ?? 0;
   candidates.sort((a, b) => prefixLength(b.prefix) - prefixLength(a.prefix) || (SOURCE_RANK[a.route.source] ?? 3) - (SOURCE_RANK[b.route.source] ?? 3));
   return candidates[0] ?? null;
 }

@@ -5,6 +5,7 @@
  */
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { Topology } from '../domain/index.js';
+import { ipv4PrefixContains } from '../domain/net.js';
 import { gapFromError, withDeadline } from './errors.js';
 import { kqlStringList } from './kql/literals.js';
 import { idKey } from './resource-ids.js';
@@ -127,27 +128,9 @@ export interface ResourceLookup {
   unknown: { query: string; candidates: string[] }[];
 }
 
-function ipv4ToNumber(ip: string): number | null {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return null;
-  let value = 0;
-  for (const part of parts) {
-    const octet = Number(part);
-    if (!/^\d{1,3}$/.test(part) || octet > 255) return null;
-    value = value * 256 + octet;
-  }
-  return value;
-}
-
 /** True when an IPv4 address is inside an IPv4 prefix. */
-export function ipv4InPrefix(ip: string, prefix: string): boolean {
-  const [network = '', lengthText = '32'] = prefix.split('/');
-  const address = ipv4ToNumber(ip);
-  const base = ipv4ToNumber(network);
-  const length = Number(lengthText);
-  if (address === null || base === null || !(length >= 0 && length <= 32)) return false;
-  const size = 2 ** (32 - length);
-  return Math.floor(address / size) === Math.floor(base / size);
+function ipv4InPrefix(ip: string, prefix: string): boolean {
+  return ipv4PrefixContains(prefix, ip) === true;
 }
 
 function levenshtein(left: string, right: string): number {

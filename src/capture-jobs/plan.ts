@@ -19,6 +19,7 @@ import type { CaptureStorageAccount, Estate } from '../azure/index.js';
 import { knownNames } from '../diagnose/diagnose.js';
 import { parseQuestion, type ParsedQuestion } from '../diagnose/question.js';
 import { sameResourceId, type Topology, type Verdict } from '../domain/index.js';
+import { ipv4PrefixContains } from '../domain/net.js';
 import type { CaptureFailureCode, CaptureFilter, CapturePlan } from './job.js';
 
 /** The limits a plan honours. */
@@ -169,20 +170,8 @@ function resourceGroupOf(id: string): string {
   return /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '<resource group>';
 }
 
-function ipv4ToNumber(ip: string): number | null {
-  const parts = ip.split('.');
-  if (parts.length !== 4 || parts.some((part) => !/^\d{1,3}$/.test(part) || Number(part) > 255)) return null;
-  return parts.reduce((value, part) => value * 256 + Number(part), 0);
-}
-
 function inPrefix(ip: string, prefix: string): boolean {
-  const [base, bits] = prefix.split('/');
-  const address = ipv4ToNumber(ip);
-  const network = ipv4ToNumber(base ?? '');
-  const length = Number(bits ?? 32);
-  if (address === null || network === null || !Number.isInteger(length) || length < 0 || length > 32) return false;
-  const size = 2 ** (32 - length);
-  return Math.floor(address / size) === Math.floor(network / size);
+  return ipv4PrefixContains(prefix, ip) === true;
 }
 
 function pickStorage(accounts: readonly CaptureStorageAccount[], region: string, configured: string | null | undefined, captureName: string, kind: CapturePlan['kind']):

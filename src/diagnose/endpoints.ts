@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { sameResourceId, type FlowEndpoint, type Topology } from '../domain/index.js';
-import { addressInPrefix } from './addresses.js';
+import { prefixContains } from '../domain/net.js';
 
 /** What an endpoint is. */
 export type EndpointKind = 'virtualMachine' | 'privateEndpoint' | 'keyVault' | 'webApp' | 'remoteSite' | 'azureFirewall' | 'external' | 'unknown';
@@ -84,14 +84,14 @@ function placeAddress(topology: Topology, ip: string | null, known: { name: stri
   if (firewall) {
     return { ...empty, kind: 'azureFirewall', ip, name: firewall.name, resourceId: firewall.id, subnetId: firewall.subnetId, virtualNetworkId: virtualNetworkOfSubnet(topology, firewall.subnetId) };
   }
-  const connection = topology.connections.find((candidate) => candidate.remotePrefixes.some((prefix) => addressInPrefix(ip, prefix)));
+  const connection = topology.connections.find((candidate) => candidate.remotePrefixes.some((prefix) => prefixContains(prefix, ip)));
   if (connection) {
     const gateway = topology.gateways.find((candidate) => sameResourceId(candidate.id, connection.gatewayId));
     return { ...empty, ...known, kind: 'remoteSite', ip, gatewayId: connection.gatewayId, connectionId: connection.id, virtualNetworkId: gateway?.virtualNetworkId ?? null };
   }
-  const network = topology.virtualNetworks.find((candidate) => candidate.addressPrefixes.some((prefix) => addressInPrefix(ip, prefix)));
+  const network = topology.virtualNetworks.find((candidate) => candidate.addressPrefixes.some((prefix) => prefixContains(prefix, ip)));
   if (network) {
-    const subnet = network.subnets.find((candidate) => candidate.addressPrefixes.some((prefix) => addressInPrefix(ip, prefix)));
+    const subnet = network.subnets.find((candidate) => candidate.addressPrefixes.some((prefix) => prefixContains(prefix, ip)));
     return { ...empty, ...known, kind: 'unknown', ip, subnetId: subnet?.id ?? null, virtualNetworkId: network.id };
   }
   return { ...empty, ...known, kind: 'external', ip };

@@ -4,7 +4,7 @@
  * does not parse completely is not DNS.
  */
 import type { DnsMessage } from '../packet.js';
-import { formatIpv6 } from './addresses.js';
+import { formatIpv6 } from '../../domain/net.js';
 
 /** Ports where DNS is expected without a heuristic (DNS, mDNS, LLMNR). */
 export const DNS_PORTS: ReadonlySet<number> = new Set([53, 5353, 5355]);

@@ -6,7 +6,7 @@
  * a frame cut short by the snap length decodes as far as its bytes go.
  */
 import type { DecodedPacket, IcmpMessage, IpHeader, QuotedPacket, TcpHeader, UdpHeader } from '../packet.js';
-import { formatIpv4, formatIpv6 } from './addresses.js';
+import { formatIpv4, formatIpv6 } from '../../domain/net.js';
 
 /** Link-layer header types (tcpdump.org/linktypes.html) the decoder understands. */
 export const LINK_TYPES = {

@@ -1,6 +1,6 @@
 /** Streaming reader for classic libpcap files (micro- and nanosecond, both byte orders; Network Watcher `.cap`). */
 import { UserInputError } from '../../domain/errors.js';
-import { epochMilliseconds } from './addresses.js';
+import { epochMilliseconds } from './time.js';
 import { FrameDecoder, isSupportedLinkType } from './frame-decoder.js';
 import { BinaryWindow, type ChunkStream, type ReaderContext } from './source.js';
 

@@ -3,7 +3,7 @@
  * interfaces each with its own link type, `if_tsresol` and `if_tsoffset`, enhanced,
  * simple and (obsolete) packet blocks; every other block is skipped.
  */
-import { epochMilliseconds } from './addresses.js';
+import { epochMilliseconds } from './time.js';
 import { FrameDecoder, isSupportedLinkType } from './frame-decoder.js';
 import { BinaryWindow, type ChunkStream, type ReaderContext } from './source.js';
 

@@ -7,7 +7,7 @@
  */
 import { UserInputError } from '../../domain/errors.js';
 import type { DecodedPacket, DnsMessage, IcmpMessage, IpHeader, TlsMessage } from '../packet.js';
-import { epochMilliseconds } from './addresses.js';
+import { epochMilliseconds } from './time.js';
 import { ACCEPTED_FORMATS, type ChunkStream, type ReaderContext } from './source.js';
 
 /** Longest line the reader buffers (bounds memory on hostile input). */

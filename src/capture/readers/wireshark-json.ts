@@ -7,7 +7,7 @@
  */
 import { UserInputError } from '../../domain/errors.js';
 import type { DecodedPacket, DnsMessage, IcmpMessage, QuotedPacket, TlsMessage } from '../packet.js';
-import { epochMilliseconds } from './addresses.js';
+import { epochMilliseconds } from './time.js';
 import { JsonCursor, JsonShapeError, KeyTable, NEED_MORE } from './json-cursor.js';
 import { ACCEPTED_FORMATS, type ChunkStream, type ReaderContext } from './source.js';
 

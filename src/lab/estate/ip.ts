@@ -1,64 +1,43 @@
-/** IPv4 helpers: whole-address and prefix arithmetic (never substring matching). */
+/**
+ * The estate builder's IPv4 helpers: the domain's arithmetic, except that a malformed address or prefix
+ * in a recipe is a bug in the recipe and throws rather than quietly matching nothing.
+ */
+import { parseIpv4, parseIpv4Prefix, prefixContains as domainPrefixContains, prefixCovers as domainPrefixCovers, PRIVATE_PREFIXES, type IpAddress, type IpPrefix } from '../../domain/net.js';
 
-/** An IPv4 address as an unsigned 32-bit number. */
-export function ipToNumber(address: string): number {
-  const parts = address.split('.');
-  if (parts.length !== 4) throw new Error(`not an IPv4 address: ${address}`);
-  let value = 0;
-  for (const part of parts) {
-    const octet = Number(part);
-    if (!Number.isInteger(octet) || octet < 0 || octet > 255 || part === '') throw new Error(`not an IPv4 address: ${address}`);
-    value = value * 256 + octet;
-  }
-  return value;
+function requireAddress(text: string): IpAddress {
+  const value = parseIpv4(text);
+  if (value === null) throw new Error(`not an IPv4 address: ${text}`);
+  return { version: 4, value };
+}
+
+function requirePrefix(text: string): IpPrefix {
+  const prefix = parseIpv4Prefix(text);
+  if (prefix === null) throw new Error(`not an IPv4 prefix: ${text}`);
+  return prefix;
 }
 
 /** True when the text is a dotted-quad IPv4 address. */
 export function isIpv4(text: string): boolean {
-  try {
-    ipToNumber(text);
-    return true;
-  } catch {
-    return false;
-  }
+  return parseIpv4(text) !== null;
 }
 
-/** Parses "a.b.c.d/n" (or a bare address as /32) into network and length. */
-export function parsePrefix(prefix: string): { network: number; length: number } {
-  const [address, lengthText] = prefix.split('/');
-  const length = lengthText === undefined ? 32 : Number(lengthText);
-  if (address === undefined || !Number.isInteger(length) || length < 0 || length > 32) throw new Error(`not an IPv4 prefix: ${prefix}`);
-  const size = 2 ** (32 - length);
-  const network = Math.floor(ipToNumber(address) / size) * size;
-  return { network, length };
-}
-
-/** True when the address lies inside the prefix. */
+/** True when the address lies inside the prefix ("a.b.c.d/n", or a bare address as /32). */
 export function prefixContains(prefix: string, address: string): boolean {
-  const { network, length } = parsePrefix(prefix);
-  const size = 2 ** (32 - length);
-  const value = ipToNumber(address);
-  return value >= network && value < network + size;
+  return domainPrefixContains(requirePrefix(prefix), requireAddress(address));
 }
 
 /** True when prefix `inner` lies entirely inside prefix `outer`. */
 export function prefixCovers(outer: string, inner: string): boolean {
-  const a = parsePrefix(outer);
-  const b = parsePrefix(inner);
-  return b.length >= a.length && prefixContains(outer, numberToIp(b.network));
+  return domainPrefixCovers(requirePrefix(outer), requirePrefix(inner));
 }
 
 /** The prefix length of "a.b.c.d/n". */
 export function prefixLength(prefix: string): number {
-  return parsePrefix(prefix).length;
-}
-
-/** An unsigned 32-bit number as a dotted quad. */
-export function numberToIp(value: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+  return requirePrefix(prefix).prefixLength;
 }
 
 /** True for RFC 1918, RFC 6598 and other non-public ranges the builder treats as private. */
 export function isPrivate(address: string): boolean {
-  return ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'].some((prefix) => prefixContains(prefix, address));
+  const ip = requireAddress(address);
+  return PRIVATE_PREFIXES.some((prefix) => domainPrefixContains(prefix, ip));
 }

@@ -3,6 +3,7 @@
  * service resolved the call to. A function missing here is refused (KqlError),
  * never approximated.
  */
+import { ipv4PrefixContains, parseIpv4 } from '../../domain/net.js';
 import { compareValues, fromCell, parseDatetime, parseTimespan, toCell, valueToString, columnType } from './values.js';
 
 /** What a scalar function sees: its evaluated arguments with their static types, and the clock. */
@@ -43,27 +44,12 @@ function toReal(value: unknown): number | null {
   return null;
 }
 
-function parseIpv4(text: string): number | null {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text.trim());
-  if (match === null) return null;
-  const octets = match.slice(1).map(Number);
-  if (octets.some((octet) => octet > 255)) return null;
-  return ((octets[0]! * 256 + octets[1]!) * 256 + octets[2]!) * 256 + octets[3]!;
-}
-
-function ipv4InRange(address: string, range: string): boolean | null {
-  const [base, bitsText] = range.split('/');
-  const ip = parseIpv4(address);
-  const network = parseIpv4(base ?? '');
-  const bits = bitsText === undefined ? 32 : Number(bitsText);
-  if (ip === null || network === null || !Number.isInteger(bits) || bits < 0 || bits > 32) return null;
-  const size = 2 ** (32 - bits);
-  return Math.floor(ip / size) === Math.floor(network / size);
-}
+/** What Kusto's ipv4_is_private calls private: RFC 1918 alone. */
+const KUSTO_PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 function isPrivateIpv4(address: string): boolean | null {
-  if (parseIpv4(address) === null) return null;
-  return ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].some((range) => ipv4InRange(address, range) === true);
+  if (parseIpv4(address.trim()) === null) return null;
+  return KUSTO_PRIVATE_RANGES.some((range) => ipv4PrefixContains(range, address) === true);
 }
 
 function bin(value: unknown, size: unknown): unknown {
@@ -133,7 +119,7 @@ const scalarFunctions: Record<string, ScalarFunction> = {
     return args[args.length - 1] ?? null;
   },
   coalesce: ({ args }) => args.find((value) => !isEmpty(value)) ?? args[args.length - 1] ?? null,
-  ipv4_is_in_range: (call) => ipv4InRange(asString(call, 0), asString(call, 1)),
+  ipv4_is_in_range: (call) => ipv4PrefixContains(asString(call, 1), asString(call, 0)),
   ipv4_is_private: (call) => isPrivateIpv4(asString(call, 0)),
   array_length: ({ args }) => (Array.isArray(args[0]) ? args[0].length : null),
   abs: ({ args }) => (typeof args[0] === 'number' ? Math.abs(args[0]) : null),

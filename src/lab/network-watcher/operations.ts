@@ -7,7 +7,7 @@ import { armError, json, type LabResponse } from '../http.js';
 import { idKey } from '../ids.js';
 import type { ScenarioState } from '../state.js';
 import type { StoredResource } from '../store.js';
-import { parseIpv4 } from './addresses.js';
+import { parseIpv4 } from '../../domain/net.js';
 import { selectRoute, type EffectiveRoute } from './routes.js';
 import { evaluateFlow, evaluateGroup, evaluateRule, orderGroups, type EffectiveSecurityGroup, type Flow, type GroupVerdict } from './security.js';
 
@@ -156,7 +156,7 @@ export function nextHop(scenario: ScenarioState, body: Body): LabResponse {
   const pinned = pinnedAnswer(scenario.scenario.nextHop, body);
   if (pinned) return json(200, pinned);
   const destination = text(body.destinationIPAddress);
-  if (!destination || parseIpv4(destination) === undefined) return armError(400, 'InvalidRequestFormat', 'destinationIPAddress must be an IPv4 address.');
+  if (!destination || parseIpv4(destination.trim()) === null) return armError(400, 'InvalidRequestFormat', 'destinationIPAddress must be an IPv4 address.');
   const target = resolveTarget(scenario, text(body.targetResourceId), text(body.targetNicResourceId), text(body.sourceIPAddress));
   if (isResponse(target)) return target;
   return json(200, computeNextHop(scenario, target, destination));
@@ -317,7 +317,7 @@ export function connectivityCheck(scenario: ScenarioState, body: Body): LabRespo
   const sourceHop: Body = { type: 'Source', id: hopId('source', sourceAddress), address: sourceAddress, resourceId: origin.configuration.id, nextHopIds: [], issues: [] };
   hops.push(sourceHop);
   const disconnected = (): LabResponse => json(200, { connectionStatus: 'Disconnected', probesSent: 100, probesFailed: 100, hops: linkHops(hops) });
-  if (parseIpv4(destinationAddress) === undefined) {
+  if (parseIpv4(destinationAddress.trim()) === null) {
     (sourceHop.issues as Body[]).push({ origin: 'Local', severity: 'Error', type: 'DnsResolution', context: [{ Name: destinationAddress }] });
     return disconnected();
   }

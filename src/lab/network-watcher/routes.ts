@@ -1,5 +1,5 @@
 /** Next hop as Network Watcher computes it: longest prefix over a NIC's Active effective routes. */
-import { parsePrefix, parseIpv4, prefixContains } from './addresses.js';
+import { parseIpv4, parseIpv4Prefix, prefixContains } from '../../domain/net.js';
 
 /** One item of an effectiveRouteTable answer. */
 export interface EffectiveRoute {
@@ -22,17 +22,18 @@ export interface SelectedRoute {
 
 /** Longest-prefix match over Active routes (Invalid ones are ignored); undefined when nothing matches. */
 export function selectRoute(routes: readonly EffectiveRoute[], destination: string): SelectedRoute | undefined {
-  const address = parseIpv4(destination);
-  if (address === undefined) return undefined;
+  const value = parseIpv4(destination.trim());
+  if (value === null) return undefined;
+  const address = { version: 4 as const, value };
   let best: { selected: SelectedRoute; length: number; rank: number } | undefined;
   for (const route of routes) {
     if ((route.state ?? 'Active').toLowerCase() !== 'active') continue;
     for (const prefixText of route.addressPrefix ?? []) {
-      const prefix = parsePrefix(prefixText);
+      const prefix = parseIpv4Prefix(prefixText);
       if (!prefix || !prefixContains(prefix, address)) continue;
       const rank = SOURCE_RANK[(route.source ?? '').toLowerCase()] ?? 0;
-      if (!best || prefix.length > best.length || (prefix.length === best.length && rank > best.rank)) {
-        best = { selected: { route, prefix: prefixText }, length: prefix.length, rank };
+      if (!best || prefix.prefixLength > best.length || (prefix.prefixLength === best.length && rank > best.rank)) {
+        best = { selected: { route, prefix: prefixText }, length: prefix.prefixLength, rank };
       }
     }
   }
