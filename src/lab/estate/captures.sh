@@ -30,7 +30,7 @@ rewrite() {
   echo "$out: $(capinfos -c -a "$out" | tail -2 | tr -s ' ' | tr '\n' ' ')"
 }
 
-rewrite app-rule-snat captures/vm-claimsapi01.pcap tls_ok 9443 443 10.20.1.6 10.22.2.4 nic-vm-claimsapi01 2026-11-25T09:41:07.318Z
+rewrite app-rule-snat captures/vm-claimsapi01.pcap tls_ok 9443 443 10.20.1.6 10.22.2.4 nic-vm-claimsapi01 2026-11-27T09:41:07.318Z
 rewrite tls-incomplete-chain captures/vm-web01.pcap tls_incomplete_chain 9446 443 172.21.10.5 10.41.1.4 nic-vm-web01 2026-11-27T09:12:41.207Z
 rewrite nothing-listening captures/vm-sql01.pcap tcp_refused 9002 1433 10.61.2.5 10.62.1.4 nic-vm-sql01 2026-11-28T09:03:12.554Z
 rewrite tcp-no-response captures/vm-app02.pcap tcp_syn_timeout 9003 8443 10.41.1.4 10.41.2.5 nic-vm-app02 2026-12-07T09:14:03.781Z

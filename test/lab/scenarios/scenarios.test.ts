@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { analyzeCapture } from '../../../src/capture/index.js';
 import { ScenarioExpectationSchema, ScenarioSchema } from '../../../src/domain/scenario.js';
 import { composeScenario, MINIMUM_ROWS, serialise } from '../../../src/lab/estate/compose.js';
 import { isIpv4, prefixContains } from '../../../src/lab/estate/ip.js';
@@ -227,6 +228,17 @@ describe('built-in scenarios', () => {
         for (const address of pcapAddresses(file)) {
           expect(known.has(address) || [...onPrem, ...firewallSubnets].some((prefix) => prefixContains(prefix, address)), `${String(capture.file)}: ${address}`).toBe(true);
         }
+      }
+    });
+
+    // A capture dated before its certificates' notBefore (or after notAfter) makes the analyser report
+    // tls_expired on a handshake that, in the story, succeeded: the capture is dated where the certificates hold.
+    it('has captures whose certificates are valid at the capture time (no tls_expired unless that is the cause)', async () => {
+      for (const capture of scenario.packetCaptures as Json[]) {
+        const report = await analyzeCapture(join(folder, name, String(capture.file)));
+        const codes = report.findings.map((finding) => finding.code);
+        if (expectation.cause === 'tls_expired') expect(codes, String(capture.file)).toContain('tls_expired');
+        else expect(codes, String(capture.file)).not.toContain('tls_expired');
       }
     });
   });
