@@ -141,6 +141,15 @@ const StoredVerdictSchema = z.object({ verdict: VerdictSchema, question: ParsedQ
 /** Said when a packet-capture button is pressed on a bot that runs no capture jobs. */
 export const CAPTURES_UNAVAILABLE_TEXT = 'Packet captures started from chat are not available in this deployment. Send me a capture file in a personal chat instead.';
 
+/** Where a turn keeps its correlation id (TurnContext.turnState). */
+const CORRELATION_ID_KEY = Symbol('netproof.correlationId');
+
+/** The correlation id of the turn in `context`, once the bot has started it. */
+export function correlationIdOf(context: TurnContext): string | undefined {
+  const value: unknown = context.turnState.get(CORRELATION_ID_KEY);
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Who pressed or asked, as the capture jobs record it. */
 export function actorOf(activity: Activity): Actor {
   return { aadObjectId: activity.from?.aadObjectId ?? null, name: activity.from?.name ?? null };
@@ -333,9 +342,12 @@ export class NetproofBot extends TeamsActivityHandler {
   async #onMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const correlationId = randomUUID();
+    // The adapter's turn-error handler reports a failure under the same id (`correlationIdOf`).
+    context.turnState.set(CORRELATION_ID_KEY, correlationId);
     const conversationType = conversationTypeOf(activity);
     const personal = conversationType === 'personal';
-    const log = this.#services.logger.child({ correlationId, activityId: activity.id ?? null, conversationType });
+    // The conversation id ties a conversation's turns (one correlation id each) and its capture-job messages together.
+    const log = this.#services.logger.child({ correlationId, conversationId: activity.conversation?.id ?? null, activityId: activity.id ?? null, conversationType });
     const submitted = activity.value !== undefined && activity.value !== null && typeof activity.value === 'object';
 
     // In channels and group chats the bot answers only when mentioned (card submits carry no mention).
@@ -569,7 +581,7 @@ export class NetproofBot extends TeamsActivityHandler {
     await this.#store.update(key, (record) => {
       if (!record.handled.includes(mark)) record.handled.push(mark);
     });
-    this.#services.logger.info({ captureMessage: message.key, kind: message.kind }, 'capture message posted');
+    this.#services.logger.info({ captureMessage: message.key, kind: message.kind, jobId: message.key.split(':')[0] ?? message.key, conversationId: reference.conversation?.id ?? null }, 'capture message posted');
   }
 
   /** Stores a verdict (and its evidence pack) for the conversation's card actions. */

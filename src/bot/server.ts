@@ -15,7 +15,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, t
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config.js';
 import { AccessPolicy, type AccessFile } from './access.js';
-import { NetproofBot, type BotServices, type BotSettings } from './bot.js';
+import { NetproofBot, correlationIdOf, type BotServices, type BotSettings } from './bot.js';
 import { internalErrorText } from './cards.js';
 import { EVIDENCE_PATH, evidencePackHandler } from './evidence-pack.js';
 
@@ -106,8 +106,9 @@ export function createAdapter(identity: BotIdentity, services: Pick<BotServices,
   const authentication = new ConfigurationBotFrameworkAuthentication({ ...identity });
   const adapter = new NetproofAdapter(authentication);
   adapter.onTurnError = async (context, error) => {
-    const reference = randomUUID();
-    services.logger.error({ err: error, correlationId: reference, activityId: context.activity?.id ?? null }, 'turn failed');
+    // The turn's own id when the bot had started it, so its earlier lines and this one match.
+    const reference = correlationIdOf(context) ?? randomUUID();
+    services.logger.error({ err: error, correlationId: reference, conversationId: context.activity?.conversation?.id ?? null, activityId: context.activity?.id ?? null }, 'turn failed');
     try {
       await context.sendActivity(internalErrorText(reference));
     } catch (sendError) {
