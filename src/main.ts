@@ -485,9 +485,9 @@ export function doctorProbeOf(runtime: Runtime, estate: Estate): AzureDoctorProb
   };
 }
 
-/** The runtime's estates as the capture-job engine takes them (a lab scenario's captures change nothing real). */
+/** The runtime's estates as the capture-job engine takes them, each with its clock (a lab scenario's captures change nothing real). */
 export function captureEstatesOf(runtime: Runtime): CaptureEstate[] {
-  return runtime.estates.map((estate) => ({ name: estate.name, lab: runtime.lab !== null, azure: estate.facade, diagnose: estate.diagnose }));
+  return runtime.estates.map((estate) => ({ name: estate.name, lab: runtime.lab !== null, azure: estate.facade, diagnose: estate.diagnose, now: estate.now }));
 }
 
 /**

@@ -22,6 +22,11 @@ export interface CaptureEstate {
   azure: CaptureOperations;
   /** The pipeline bound to this estate. */
   diagnose: (request: DiagnoseRequest) => Promise<DiagnoseOutcome>;
+  /**
+   * The estate's own clock (each lab scenario has its own `now`); without it the engine's clock.
+   * A job's times (confirmation deadline, start, stop, polls, lease, audit) are all on its estate's clock.
+   */
+  now?: () => Date;
 }
 
 /** Posts into a stored conversation (the bot implements it with continueConversation). */

@@ -163,7 +163,7 @@ export class CaptureJobs {
     // Only needed when no account is configured; a failed read then refuses with the reason.
     const accounts = this.#options.storageId ? null : await estate.azure.storageAccounts();
     if (accounts && !accounts.ok) return { kind: 'refused', code: 'estate-unavailable', text: `I cannot list the storage accounts a capture could write to (${gapText(accounts.gap)}). Set NETPROOF_CAPTURE_STORAGE_ID, or ask again in a minute.` };
-    const now = this.#options.clock.now();
+    const now = this.#nowIn(input.estate);
     const jobId = (this.#options.newId ?? (() => randomUUID().replace(/-/g, '').slice(0, 12)))();
     const outcome = plan({
       estate: loaded.value, storageAccounts: accounts?.value ?? [], now, limits: this.#options.limits, jobId,
@@ -181,7 +181,7 @@ export class CaptureJobs {
     };
     await this.#store.create(job);
     await this.#audit(job, 'requested', input.requestedBy, { plan: outcome.plan });
-    this.#schedule(job.id, new Date(job.confirmBy));
+    this.#schedule(job.id, new Date(job.confirmBy), job.estate);
     const card = captureConfirmationCard(job, { whoMayConfirm: this.#whoMayConfirm(job), notice: this.#notice(job) });
     const text = `Packet capture on ${job.plan.targetName} for ${formatDuration(job.plan.durationInSeconds)}: nothing starts until ${this.#whoMayConfirm(job)} confirms.`;
     return { kind: 'confirm', job, card: card as unknown as Record<string, unknown>, text };
@@ -209,7 +209,7 @@ export class CaptureJobs {
       const by = job.confirmedBy?.name ?? job.confirmedBy?.aadObjectId;
       return { ok: false, code: 'not-pending', text: job.state === 'expired' ? 'This capture request lapsed or was cancelled; ask again.' : `This capture was already confirmed${by ? ` by ${by}` : ''}.` };
     }
-    const now = this.#options.clock.now();
+    const now = this.#nowIn(job.estate);
     if (now.getTime() >= Date.parse(job.confirmBy)) {
       await this.#step(jobId);
       return { ok: false, code: 'expired', text: 'This capture request lapsed before anyone confirmed it; ask again.' };
@@ -267,7 +267,7 @@ export class CaptureJobs {
       }
       if (job.state !== 'starting' && job.state !== 'running') return { ok: false, code: 'not-running', text: `The capture is not running (${job.state}).` };
       return {
-        next: { ...job, stopRequestedBy: actor, nextStepAt: null, updatedAt: iso(this.#options.clock.now()) },
+        next: { ...job, stopRequestedBy: actor, nextStepAt: null, updatedAt: iso(this.#nowIn(job.estate)) },
         audit: ['stop-requested', actor, {}],
         text: `Stopping the capture on ${job.plan.targetName}; the result follows in this thread.`,
       };
@@ -338,11 +338,11 @@ export class CaptureJobs {
     }
   }
 
-  #schedule(jobId: string, at: Date | null): void {
+  #schedule(jobId: string, at: Date | null, estateName?: string): void {
     if (this.#closed) return;
     const previous = this.#timers.get(jobId);
     if (previous !== undefined) this.#options.timers.clearTimeout(previous);
-    const delay = at === null ? 0 : Math.max(0, at.getTime() - this.#options.clock.now().getTime());
+    const delay = at === null ? 0 : Math.max(0, at.getTime() - this.#nowIn(estateName).getTime());
     const handle = this.#options.timers.setTimeout(() => {
       this.#timers.delete(jobId);
       void this.#step(jobId);
@@ -382,23 +382,23 @@ export class CaptureJobs {
       stored = delivered.stored;
       const { job } = stored;
       if (delivered.blocked) {
-        this.#schedule(jobId, this.#backoffAt(job.retries));
+        this.#schedule(jobId, this.#backoffAt(job.retries, job.estate), job.estate);
         return;
       }
       if (TERMINAL_STATES.has(job.state)) {
-        if (job.outbox.length > 0) this.#schedule(jobId, this.#backoffAt(job.retries));
+        if (job.outbox.length > 0) this.#schedule(jobId, this.#backoffAt(job.retries, job.estate), job.estate);
         return;
       }
-      const now = this.#options.clock.now();
+      const now = this.#nowIn(job.estate);
       const due = job.nextStepAt === null || Date.parse(job.nextStepAt) <= now.getTime() || (job.stopRequestedBy !== null && job.state === 'running');
       if (!due) {
-        this.#schedule(jobId, new Date(Date.parse(job.nextStepAt ?? iso(now))));
+        this.#schedule(jobId, new Date(Date.parse(job.nextStepAt ?? iso(now))), job.estate);
         return;
       }
       const next = await this.#act(job);
       if (next === null) {
         // Waiting (pending confirmation): wake at the lapse time.
-        this.#schedule(jobId, new Date(job.confirmBy));
+        this.#schedule(jobId, new Date(job.confirmBy), job.estate);
         return;
       }
       try {
@@ -416,10 +416,10 @@ export class CaptureJobs {
 
   /** Takes (or renews) the lease; null when another replica holds it. */
   async #lease(stored: StoredJob): Promise<StoredJob | null> {
-    const now = this.#options.clock.now();
+    const now = this.#nowIn(stored.job.estate);
     const lease = stored.job.lease;
     if (lease && lease.owner !== this.#owner && Date.parse(lease.until) > now.getTime()) {
-      this.#schedule(stored.job.id, new Date(Date.parse(lease.until) + 1));
+      this.#schedule(stored.job.id, new Date(Date.parse(lease.until) + 1), stored.job.estate);
       return null;
     }
     const job = { ...stored.job, lease: { owner: this.#owner, until: iso(new Date(now.getTime() + (this.#options.leaseInMs ?? 120_000))) } };
@@ -456,14 +456,14 @@ export class CaptureJobs {
     return { stored: current, blocked: false };
   }
 
-  #backoffAt(attempt: number): Date {
+  #backoffAt(attempt: number, estateName: string): Date {
     const delay = Math.min(this.#polling.maxInMs, this.#polling.firstInMs * this.#polling.factor ** Math.max(0, attempt - 1));
-    return new Date(this.#options.clock.now().getTime() + delay);
+    return new Date(this.#nowIn(estateName).getTime() + delay);
   }
 
   #transition(job: CaptureJob, state: CaptureJobState, changes: Partial<CaptureJob>): CaptureJob {
     assertTransition(job.state, state);
-    return { ...job, ...changes, state, retries: state === job.state ? (changes.retries ?? job.retries) : 0, updatedAt: iso(this.#options.clock.now()) };
+    return { ...job, ...changes, state, retries: state === job.state ? (changes.retries ?? job.retries) : 0, updatedAt: iso(this.#nowIn(job.estate)) };
   }
 
   #message(job: CaptureJob, what: string, kind: OutboxMessage['kind'], text: string, cards: Record<string, unknown>[] = [], verdict?: Verdict): OutboxMessage {
@@ -482,7 +482,7 @@ export class CaptureJobs {
       const running = job.state === 'running' || job.state === 'stopping';
       return this.#fail(job, code, `${what} failed ${retries} times (${gapText(gap)}).${running ? ' The capture was left to its time limit in Azure.' : ''}`, whatToDo);
     }
-    return { ...job, retries, nextStepAt: iso(this.#backoffAt(retries)), updatedAt: iso(this.#options.clock.now()) };
+    return { ...job, retries, nextStepAt: iso(this.#backoffAt(retries, job.estate)), updatedAt: iso(this.#nowIn(job.estate)) };
   }
 
   #progress(job: CaptureJob, what: string, line: string): CaptureJob {
@@ -491,7 +491,7 @@ export class CaptureJobs {
 
   /** One step of a job in its current state: the next job to persist, or null to wait. */
   async #act(job: CaptureJob): Promise<CaptureJob | null> {
-    const now = this.#options.clock.now();
+    const now = this.#nowIn(job.estate);
     const azure = this.#estate(job.estate).azure;
     const { plan } = job;
     switch (job.state) {
@@ -602,7 +602,7 @@ export class CaptureJobs {
             const { code, whatToDo } = classifyFailure(null, azureStatus.errors);
             return this.#fail({ ...job, azureStatus }, code, `The capture on ${plan.targetName} stopped in Error (${azureStatus.errors.join(', ') || 'no reason given'}): no file to analyse.`, whatToDo);
           }
-          if (azureStatus.status === 'Running') return { ...job, azureStatus, nextStepAt: iso(this.#backoffAt(1)), updatedAt: iso(now) };
+          if (azureStatus.status === 'Running') return { ...job, azureStatus, nextStepAt: iso(this.#backoffAt(1, job.estate)), updatedAt: iso(now) };
           return this.#transition({ ...job, azureStatus }, 'analysing', { filePath: plan.storage.storagePath, nextStepAt: null });
         }
         if (status.gap.reason === 'not-found') return this.#transition(job, 'analysing', { filePath: plan.storage.storagePath, nextStepAt: null });
@@ -617,7 +617,7 @@ export class CaptureJobs {
 
   #started(job: CaptureJob, startedAt: Date): CaptureJob {
     const stopAt = new Date(startedAt.getTime() + job.plan.durationInSeconds * 1000);
-    const nextAt = Math.min(this.#options.clock.now().getTime() + this.#polling.firstInMs, stopAt.getTime());
+    const nextAt = Math.min(this.#nowIn(job.estate).getTime() + this.#polling.firstInMs, stopAt.getTime());
     const running = this.#transition(job, 'running', { startedAt: iso(startedAt), stopAt: iso(stopAt), polls: 0, nextStepAt: iso(new Date(nextAt)) });
     return this.#progress(running, 'started', `The capture on ${job.plan.targetName} is running until ${iso(stopAt)} (${formatDuration(job.plan.durationInSeconds)}). Say "stop the capture" to end it sooner; the result follows in this thread.`);
   }
@@ -693,8 +693,14 @@ export class CaptureJobs {
 
   async #audit(job: CaptureJob, action: string, actor: Actor | 'netproof', detail: Record<string, unknown>): Promise<void> {
     await this.#options.audit.append({
-      at: iso(this.#options.clock.now()), jobId: job.id, action, actor, estate: job.estate, target: job.plan.targetId, detail,
+      at: iso(this.#nowIn(job.estate)), jobId: job.id, action, actor, estate: job.estate, target: job.plan.targetId, detail,
     });
+  }
+
+  /** Now in an estate: its own clock (a lab scenario's time), else the engine's. */
+  #nowIn(estateName: string | undefined): Date {
+    const estate = estateName === undefined ? undefined : this.#options.estates.find((candidate) => candidate.name === estateName);
+    return estate?.now ? estate.now() : this.#options.clock.now();
   }
 
   #estate(name: string): CaptureEstate {
