@@ -11,6 +11,11 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'node_modules/**'],
+          // Each file in its own child process (forks, isolated), as many at once as vitest's default
+          // (one per core but one: a single worker on 2 cores). On a busy 2-core machine a second worker
+          // or threads gained under 10% and made tests with time budgets (lab sources, faults) time out;
+          // sharing modules across files (isolate: false) leaks vi.mock between files; vmForks breaks ESM imports.
+          pool: 'forks',
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
