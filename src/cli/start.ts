@@ -138,7 +138,7 @@ export async function runStart(): Promise<void> {
     estates: captureEstatesOf(runtime),
     notifier,
     audit: auditLogOf(config),
-    // The estate's clock (real time against Azure). Lab scenarios share one lab clock, so durations agree in each.
+    // The engine's default clock; each estate brings its own (captureEstatesOf), so a job runs on its scenario's time.
     clock: { now: () => firstEstate.now() },
     timers: realTimers,
     analyse: (stream) => analyzeCapture(stream as Readable),
