@@ -86,6 +86,22 @@ export type TlsMessage =
   | { type: 'encrypted_alert' }
   | { type: 'application_data' };
 
+/** The TlsMessage of a handshake message whose body netproof does not read, by handshake type. */
+export function bodilessHandshakeMessage(handshakeType: number): TlsMessage {
+  switch (handshakeType) {
+    case 13:
+      return { type: 'certificate_request' };
+    case 14:
+      return { type: 'server_hello_done' };
+    case 16:
+      return { type: 'client_key_exchange' };
+    case 20:
+      return { type: 'finished' };
+    default:
+      return { type: 'handshake', handshakeType };
+  }
+}
+
 /** A DNS message. */
 export interface DnsMessage {
   id: number;

@@ -4,7 +4,7 @@
  * Bounded: a handshake message larger than MAX_HANDSHAKE_BYTES, or bytes that are not TLS,
  * stop the parser for that direction.
  */
-import type { TlsMessage } from '../packet.js';
+import { bodilessHandshakeMessage, type TlsMessage } from '../packet.js';
 
 /** Largest handshake message buffered (a Certificate chain is a few KB; 64 KB is generous). */
 export const MAX_HANDSHAKE_BYTES = 64 * 1024;
@@ -153,16 +153,8 @@ export function parseHandshakeMessage(handshakeType: number, body: Uint8Array): 
       return parseServerHello(body) ?? { type: 'handshake', handshakeType };
     case 11:
       return parseCertificate(body) ?? { type: 'handshake', handshakeType };
-    case 13:
-      return { type: 'certificate_request' };
-    case 14:
-      return { type: 'server_hello_done' };
-    case 16:
-      return { type: 'client_key_exchange' };
-    case 20:
-      return { type: 'finished' };
     default:
-      return { type: 'handshake', handshakeType };
+      return bodilessHandshakeMessage(handshakeType);
   }
 }
 

@@ -6,7 +6,7 @@
  * (and by length, for several handshake messages in one record).
  */
 import { UserInputError } from '../../domain/errors.js';
-import type { DecodedPacket, DnsMessage, IcmpMessage, IpHeader, TlsMessage } from '../packet.js';
+import { bodilessHandshakeMessage, type DecodedPacket, type DnsMessage, type IcmpMessage, type IpHeader, type TlsMessage } from '../packet.js';
 import { epochMilliseconds } from './time.js';
 import { ACCEPTED_FORMATS, type ChunkStream, type ReaderContext } from './source.js';
 
@@ -332,7 +332,7 @@ function tlsMessages(layer: Layer): TlsMessage[] {
             consumed += (certificateLengths[certificateIndex] ?? listLength) + 3;
           }
           messages.push({ type: 'certificate', certificates: chain });
-        } else messages.push(simpleHandshake(type));
+        } else messages.push(bodilessHandshakeMessage(type));
       } while (room > 0 && handshakeIndex < handshakeTypes.length);
     }
   }
@@ -344,20 +344,6 @@ function isEncryptedSlot(contentTypes: number[], record: number, _contentIndex: 
   return contentTypes.slice(0, record).includes(20);
 }
 
-function simpleHandshake(type: number): TlsMessage {
-  switch (type) {
-    case 13:
-      return { type: 'certificate_request' };
-    case 14:
-      return { type: 'server_hello_done' };
-    case 16:
-      return { type: 'client_key_exchange' };
-    case 20:
-      return { type: 'finished' };
-    default:
-      return { type: 'handshake', handshakeType: type };
-  }
-}
 
 function hexBytes(text: string): Uint8Array {
   if (text.length === 0) return new Uint8Array(0);

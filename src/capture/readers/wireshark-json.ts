@@ -6,7 +6,7 @@
  * the fields a DecodedPacket needs and skips every other subtree without decoding it.
  */
 import { UserInputError } from '../../domain/errors.js';
-import type { DecodedPacket, DnsMessage, IcmpMessage, QuotedPacket, TlsMessage } from '../packet.js';
+import { bodilessHandshakeMessage, type DecodedPacket, type DnsMessage, type IcmpMessage, type QuotedPacket, type TlsMessage } from '../packet.js';
 import { epochMilliseconds } from './time.js';
 import { JsonCursor, JsonShapeError, KeyTable, NEED_MORE } from './json-cursor.js';
 import { ACCEPTED_FORMATS, type ChunkStream, type ReaderContext } from './source.js';
@@ -529,16 +529,8 @@ function handshakeMessage(fields: HandshakeFields): TlsMessage | undefined {
       return { type: 'server_hello', legacyVersion: fields.version, selectedVersion: fields.supportedVersions[0] ?? null, cipherSuite: fields.cipherSuites[0] ?? null };
     case 11:
       return { type: 'certificate', certificates: fields.certificates };
-    case 13:
-      return { type: 'certificate_request' };
-    case 14:
-      return { type: 'server_hello_done' };
-    case 16:
-      return { type: 'client_key_exchange' };
-    case 20:
-      return { type: 'finished' };
     default:
-      return { type: 'handshake', handshakeType: fields.type };
+      return bodilessHandshakeMessage(fields.type);
   }
 }
 
