@@ -113,7 +113,7 @@ class WiresharkJsonParser extends JsonCursor {
           else this.skipValue();
           break;
         case LAYER.ipv6:
-          if (packet.ip === undefined) this.parseIpv6(packet);
+          if (packet.ip === undefined) this.parseIp(packet, 6);
           else this.skipValue();
           break;
         case LAYER.tcp:
@@ -223,32 +223,13 @@ class WiresharkJsonParser extends JsonCursor {
     }
   }
 
-  private parseIp(packet: DecodedPacket): void {
-    const ip = { version: 4 as const, src: '', dst: '', protocol: -1 };
+  /** Reads an `ip` or `ipv6` layer: the same three fields under their own keys. */
+  private parseIp(packet: DecodedPacket, version: 4 | 6 = 4): void {
+    const keys = version === 4 ? IP : IPV6;
+    const ip = { version, src: '', dst: '', protocol: -1 };
     this.openObject();
     while (this.nextKey()) {
-      switch (IP.lookup(this)) {
-        case 1:
-          ip.src = this.readText() ?? '';
-          break;
-        case 2:
-          ip.dst = this.readText() ?? '';
-          break;
-        case 3:
-          ip.protocol = this.readNumber();
-          break;
-        default:
-          this.skipValue();
-      }
-    }
-    packet.ip = ip;
-  }
-
-  private parseIpv6(packet: DecodedPacket): void {
-    const ip = { version: 6 as const, src: '', dst: '', protocol: -1 };
-    this.openObject();
-    while (this.nextKey()) {
-      switch (IPV6.lookup(this)) {
+      switch (keys.lookup(this)) {
         case 1:
           ip.src = this.readText() ?? '';
           break;
@@ -361,7 +342,7 @@ class WiresharkJsonParser extends JsonCursor {
         quoted = { src: '', dst: '', protocol: -1 };
         const inner = new DecodedPacketHolder();
         if (code === 4) this.parseIp(inner);
-        else this.parseIpv6(inner);
+        else this.parseIp(inner, 6);
         if (inner.ip !== undefined) {
           quoted.src = inner.ip.src;
           quoted.dst = inner.ip.dst;
