@@ -1,8 +1,8 @@
 /** query_flow_logs: VNet flow logs (Traffic Analytics) for a flow, one page at a time. */
 import { z } from 'zod';
-import { callSource, countBy, isToolResult, rowsResult } from './support/outcome.js';
-import { defineTool, failure } from './support/tool.js';
-import { flowSelector, instant, ipAddress, page, port, resolveWindow } from './support/values.js';
+import { countBy, flowEvidence, isToolResult, rowsResult } from './support/outcome.js';
+import { defineTool } from './support/tool.js';
+import { instant, ipAddress, page, port } from './support/values.js';
 
 export const queryFlowLogs = defineTool({
   name: 'query_flow_logs',
@@ -22,12 +22,9 @@ export const queryFlowLogs = defineTool({
     page,
   }).strict(),
   async run(input, context) {
-    if (!input.sourceIp && !input.destinationIp) return failure('invalid_arguments', 'give sourceIp, destinationIp or both');
-    const window = resolveWindow(context, input.start, input.end);
-    if (!window.ok) return failure('invalid_window', window.message);
-    const flow = flowSelector(input, window.window);
-    const outcome = await callSource(() => context.sources.flowLogs(flow, context.signal));
-    if (isToolResult(outcome)) return outcome;
+    const fetched = await flowEvidence(input, context, (flow, signal) => context.sources.flowLogs(flow, signal));
+    if (isToolResult(fetched)) return fetched;
+    const { outcome, window } = fetched;
     return rowsResult(outcome, (draft) => {
       if (draft.kind !== 'flow-log') return null;
       const row = draft.data;
@@ -40,7 +37,7 @@ export const queryFlowLogs = defineTool({
         packets: { toDestination: row.packetsSourceToDestination, toSource: row.packetsDestinationToSource },
       };
     }, input.page, (rows) => ({
-      window: { start: window.window.start.toISOString(), end: window.window.end.toISOString() },
+      window: { start: window.start.toISOString(), end: window.end.toISOString() },
       byStatus: countBy(rows, (row) => row.status),
       byRule: countBy(rows, (row) => row.rule),
     }));

@@ -5,9 +5,9 @@
  * success is data.
  */
 import type { Gap } from '../../src/domain/index.js';
-import type { EvidenceDraft, SourceOutcome } from '../../src/diagnose/ports.js';
-import { paginate } from './values.js';
-import { failure, success, type ToolResult } from './tool.js';
+import type { EvidenceDraft, FlowSelector, SourceOutcome } from '../../src/diagnose/ports.js';
+import { flowSelector, paginate, resolveWindow } from './values.js';
+import { failure, success, type ToolContext, type ToolResult } from './tool.js';
 
 const RETRYABLE: ReadonlySet<Gap['reason']> = new Set(['throttled', 'timeout', 'failed']);
 
@@ -65,6 +65,34 @@ export async function callSource(call: () => Promise<SourceOutcome>): Promise<So
 }
 
 /** True when a value is a ToolResult (from callSource). */
-export function isToolResult(value: SourceOutcome | ToolResult): value is ToolResult {
+export function isToolResult<T extends object>(value: T | ToolResult): value is ToolResult {
   return 'ok' in value;
+}
+
+/** The flow arguments of the log tools. */
+export interface FlowArguments {
+  sourceIp?: string | undefined;
+  destinationIp?: string | undefined;
+  port?: number | undefined;
+  protocol?: 'tcp' | 'udp' | 'icmp' | 'any' | undefined;
+  start?: string | undefined;
+  end?: string | undefined;
+}
+
+/**
+ * What a log source holds about the flow a tool was asked for: the arguments checked (an
+ * endpoint given, a valid window), the source called, its gaps-only answer turned into a
+ * tool error.
+ */
+export async function flowEvidence(
+  input: FlowArguments,
+  context: ToolContext,
+  fetch: (flow: FlowSelector, signal: AbortSignal) => Promise<SourceOutcome>,
+): Promise<{ outcome: SourceOutcome; window: { start: Date; end: Date } } | ToolResult> {
+  if (!input.sourceIp && !input.destinationIp) return failure('invalid_arguments', 'give sourceIp, destinationIp or both');
+  const resolved = resolveWindow(context, input.start, input.end);
+  if (!resolved.ok) return failure('invalid_window', resolved.message);
+  const flow = flowSelector(input, resolved.window);
+  const outcome = await callSource(() => fetch(flow, context.signal));
+  return isToolResult(outcome) ? outcome : { outcome, window: resolved.window };
 }
