@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { parsePrefix, prefixContains } from '../src/domain/net.js';
 import type { EffectiveRoute } from '../src/domain/index.js';
-import { closestResourceNames, estateOf, findNetworkInterface } from './support/estate.js';
-import { callSource, gapError, isToolResult } from './support/outcome.js';
-import { defineTool, failure, notFound, success } from './support/tool.js';
+import { nicAnswer } from './support/estate.js';
+import { isToolResult } from './support/outcome.js';
+import { defineTool, success } from './support/tool.js';
 import { ipAddress, page, paginate, resourceName } from './support/values.js';
 
 const SOURCE_RANK: Record<string, number> = { User: 0, VirtualNetworkGateway: 1, Default: 2 };
@@ -31,13 +31,9 @@ export const getEffectiveRoutes = defineTool({
     page,
   }).strict(),
   async run(input, context) {
-    const topology = await estateOf(context);
-    const nic = topology ? findNetworkInterface(topology, input.vm) : null;
-    if (!nic) return notFound(`VM or network interface "${input.vm}"`, closestResourceNames(topology, input.vm, ['virtualMachine', 'networkInterface']));
-    const outcome = await callSource(() => context.sources.effectiveRoutes(nic.id, context.signal));
-    if (isToolResult(outcome)) return outcome;
-    const table = outcome.evidence.find((draft) => draft.kind === 'effective-routes');
-    if (!table || table.kind !== 'effective-routes') return gapError(outcome.gaps) ?? failure('no_answer', 'no effective routes returned');
+    const found = await nicAnswer(input.vm, context, 'effective-routes', (nicId, signal) => context.sources.effectiveRoutes(nicId, signal));
+    if (isToolResult(found)) return found;
+    const { networkInterface: nic, answer: table } = found;
     const routes = table.data.routes.map((route) => ({
       prefixes: route.addressPrefixes, nextHopType: route.nextHopType, nextHopIps: route.nextHopIpAddresses, source: route.source, state: route.state, name: route.name,
     }));

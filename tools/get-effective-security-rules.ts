@@ -1,8 +1,8 @@
 /** get_effective_security_rules: the NSG rules that apply to a VM's NIC (subnet and NIC NSGs). */
 import { z } from 'zod';
-import { closestResourceNames, estateOf, findNetworkInterface } from './support/estate.js';
-import { callSource, gapError, isToolResult } from './support/outcome.js';
-import { defineTool, failure, notFound, success } from './support/tool.js';
+import { nicAnswer } from './support/estate.js';
+import { isToolResult } from './support/outcome.js';
+import { defineTool, success } from './support/tool.js';
 import { page, paginate, resourceName } from './support/values.js';
 
 export const getEffectiveSecurityRules = defineTool({
@@ -17,13 +17,9 @@ export const getEffectiveSecurityRules = defineTool({
     page,
   }).strict(),
   async run(input, context) {
-    const topology = await estateOf(context);
-    const nic = topology ? findNetworkInterface(topology, input.vm) : null;
-    if (!nic) return notFound(`VM or network interface "${input.vm}"`, closestResourceNames(topology, input.vm, ['virtualMachine', 'networkInterface']));
-    const outcome = await callSource(() => context.sources.effectiveSecurityRules(nic.id, context.signal));
-    if (isToolResult(outcome)) return outcome;
-    const answer = outcome.evidence.find((draft) => draft.kind === 'effective-security-rules');
-    if (!answer || answer.kind !== 'effective-security-rules') return gapError(outcome.gaps) ?? failure('no_answer', 'no effective security rules returned');
+    const found = await nicAnswer(input.vm, context, 'effective-security-rules', (nicId, signal) => context.sources.effectiveSecurityRules(nicId, signal));
+    if (isToolResult(found)) return found;
+    const { networkInterface: nic, answer } = found;
     const rules = answer.data.rules
       .filter((rule) => !input.direction || rule.direction === input.direction)
       .map((rule) => ({

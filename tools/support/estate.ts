@@ -5,7 +5,12 @@
  */
 import { closestNames } from '../../src/diagnose/question/names.js';
 import { sameResourceId, type KeyVault, type NetworkInterface, type Topology, type VirtualMachine } from '../../src/domain/index.js';
-import type { ToolContext } from './tool.js';
+import type { EvidenceDraft, SourceOutcome } from '../../src/diagnose/ports.js';
+import { callSource, gapError, isToolResult } from './outcome.js';
+import { failure, notFound, type ToolContext, type ToolResult } from './tool.js';
+
+/** An evidence draft of one kind. */
+type EvidenceDraftOf<K extends EvidenceDraft['kind']> = Extract<EvidenceDraft, { kind: K }>;
 
 /** One resource of the estate as find_resource lists it. */
 export interface EstateResource {
@@ -110,4 +115,25 @@ export function findNetworkInterface(topology: Topology, name: string): NetworkI
 /** A Key Vault by name (or host name). */
 export function findKeyVault(topology: Topology, name: string): KeyVault | null {
   return topology.keyVaults.find((vault) => same(vault.name, name) || same(vault.hostName, name)) ?? null;
+}
+
+/**
+ * One Network Watcher answer about a VM's NIC (effective routes or security rules): the VM
+ * or NIC name resolved in the user's estate (closest names when unknown), the source called,
+ * and the evidence of the kind asked for, or the tool error that says why there is none.
+ */
+export async function nicAnswer<K extends 'effective-routes' | 'effective-security-rules'>(
+  vm: string,
+  context: ToolContext,
+  kind: K,
+  fetch: (networkInterfaceId: string, signal: AbortSignal) => Promise<SourceOutcome>,
+): Promise<{ networkInterface: NetworkInterface; answer: EvidenceDraftOf<K> } | ToolResult> {
+  const topology = await estateOf(context);
+  const nic = topology ? findNetworkInterface(topology, vm) : null;
+  if (!nic) return notFound(`VM or network interface "${vm}"`, closestResourceNames(topology, vm, ['virtualMachine', 'networkInterface']));
+  const outcome = await callSource(() => fetch(nic.id, context.signal));
+  if (isToolResult(outcome)) return outcome;
+  const answer = outcome.evidence.find((draft): draft is EvidenceDraftOf<K> => draft.kind === kind);
+  if (answer) return { networkInterface: nic, answer };
+  return gapError(outcome.gaps) ?? failure('no_answer', `no ${kind.replace(/-/gu, ' ')} returned`);
 }
