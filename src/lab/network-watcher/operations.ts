@@ -321,14 +321,11 @@ export function connectivityCheck(scenario: ScenarioState, body: Body): LabRespo
     (sourceHop.issues as Body[]).push({ origin: 'Local', severity: 'Error', type: 'DnsResolution', context: [{ Name: destinationAddress }] });
     return disconnected();
   }
-  const outbound = evaluateFlow(effectiveSecurityGroups(scenario, origin.nic.id), {
-    direction: 'Outbound',
-    protocol: flowProtocol,
-    sourceAddress,
-    sourcePort: undefined,
-    destinationAddress,
-    destinationPort,
+  // The probe's flow through a NIC's effective NSGs, one direction at a time.
+  const nsgDecision = (nicId: string, direction: 'Inbound' | 'Outbound') => evaluateFlow(effectiveSecurityGroups(scenario, nicId), {
+    direction, protocol: flowProtocol, sourceAddress, sourcePort: undefined, destinationAddress, destinationPort,
   }, virtualNetworkPrefixes(scenario));
+  const outbound = nsgDecision(origin.nic.id, 'Outbound');
   if (outbound.access === 'Deny') {
     (sourceHop.issues as Body[]).push(nsgIssue('Outbound', outbound.ruleName));
     return disconnected();
@@ -353,14 +350,7 @@ export function connectivityCheck(scenario: ScenarioState, body: Body): LabRespo
   };
   hops.push(destinationHop);
   if (destinationTarget) {
-    const inbound = evaluateFlow(effectiveSecurityGroups(scenario, destinationTarget.nic.id), {
-      direction: 'Inbound',
-      protocol: flowProtocol,
-      sourceAddress,
-      sourcePort: undefined,
-      destinationAddress,
-      destinationPort,
-    }, virtualNetworkPrefixes(scenario));
+    const inbound = nsgDecision(destinationTarget.nic.id, 'Inbound');
     if (inbound.access === 'Deny') {
       (destinationHop.issues as Body[]).push(nsgIssue('Inbound', inbound.ruleName));
       return disconnected();
