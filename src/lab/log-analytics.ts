@@ -30,7 +30,22 @@ export function workspaceNotFound(workspaceId: string): LabResponse {
   return logsError(404, 'WorkspaceNotFoundError', `The workspace could not be found: ${workspaceId}`);
 }
 
-function tablesFor(scope: LogsScope, extra: ScenarioState[]): Record<string, KqlRow[]> {
+/**
+ * The tables a query sees, built once per scope and kept: a scenario's rows never change while the lab
+ * runs, and the KQL engine caches its column inference, converted rows and analysed queries by the
+ * identity of this object (rebuilding it per request made every query start from scratch).
+ */
+const tablesCache = new WeakMap<ScenarioState, Map<string, Readonly<Record<string, KqlRow[]>>>>();
+
+function tablesFor(scope: LogsScope, extra: ScenarioState[], dropped: readonly string[]): Readonly<Record<string, KqlRow[]>> {
+  const key = JSON.stringify([extra.map((scenario) => scenario.scenario.name), scope.kind === 'resource' ? idKey(scope.resourceId) : null, dropped]);
+  let byKey = tablesCache.get(scope.scenario);
+  if (byKey === undefined) {
+    byKey = new Map();
+    tablesCache.set(scope.scenario, byKey);
+  }
+  const cached = byKey.get(key);
+  if (cached !== undefined) return cached;
   const tables: Record<string, KqlRow[]> = {};
   for (const scenario of [scope.scenario, ...extra]) {
     for (const [name, rows] of Object.entries(scenario.scenario.tables)) {
@@ -46,6 +61,10 @@ function tablesFor(scope: LogsScope, extra: ScenarioState[]): Record<string, Kql
       });
     }
   }
+  for (const name of Object.keys(tables)) if (dropped.includes(name.toLowerCase())) delete tables[name];
+  // Resource ids are many (one per resource-centric query target); keep the cache bounded.
+  if (byKey.size >= 256) byKey.clear();
+  byKey.set(key, tables);
   return tables;
 }
 
@@ -105,12 +124,8 @@ export function runLogsQuery(state: LabState, scope: LogsScope, body: LogsQueryB
       if (other !== scope.scenario) extraWorkspaces.push(other);
     }
   }
-  const tables = tablesFor(scope, extraWorkspaces);
-  for (const fault of faults) {
-    if (fault.kind === 'missing-table' && fault.match?.table) {
-      for (const name of Object.keys(tables)) if (name.toLowerCase() === fault.match.table.toLowerCase()) delete tables[name];
-    }
-  }
+  const dropped = faults.flatMap((fault) => (fault.kind === 'missing-table' && fault.match?.table ? [fault.match.table.toLowerCase()] : [])).sort();
+  const tables = tablesFor(scope, extraWorkspaces, dropped);
   let result: KqlResult;
   try {
     result = runKql(body.query, { tables, now, timespan, schemas: LOG_ANALYTICS_SCHEMAS });

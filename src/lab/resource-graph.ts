@@ -67,7 +67,30 @@ function groupRow(subscriptionId: string, name: string, location: string | undef
 }
 
 /** The tables an ARG query sees for these subscriptions. */
+/**
+ * The tables per subscription set, built once and kept: the lab's resources never change while it runs,
+ * and the KQL engine caches its column inference, converted rows and analysed queries by the identity
+ * of this object (rebuilding it per request made every query start from scratch).
+ */
+const graphTablesCache = new WeakMap<LabState, Map<string, Record<string, KqlRow[]>>>();
+
 function graphTables(state: LabState, scenarios: readonly ScenarioState[], subscriptions: ReadonlySet<string>): Record<string, KqlRow[]> {
+  const key = [...subscriptions].sort().join(',');
+  let byKey = graphTablesCache.get(state);
+  if (byKey === undefined) {
+    byKey = new Map();
+    graphTablesCache.set(state, byKey);
+  }
+  let tables = byKey.get(key);
+  if (tables === undefined) {
+    tables = buildGraphTables(state, scenarios, subscriptions);
+    if (byKey.size >= 64) byKey.clear();
+    byKey.set(key, tables);
+  }
+  return tables;
+}
+
+function buildGraphTables(state: LabState, scenarios: readonly ScenarioState[], subscriptions: ReadonlySet<string>): Record<string, KqlRow[]> {
   // A subscription two scenarios share belongs to the one that owns it here (the first given, or the one picked by prefix).
   const owns = (scenario: ScenarioState, subscription: string): boolean => subscriptions.has(subscription) && state.bySubscription.get(subscription) === scenario;
   const resources: KqlRow[] = [];

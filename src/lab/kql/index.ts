@@ -74,16 +74,39 @@ export function inferColumns(rows: readonly KqlRow[], declared: readonly KqlColu
   return [...declared, ...[...extra].map(([name, values]) => ({ name, type: inferType(values) }))];
 }
 
+/** The language service's view of a set of schemas, and the queries analysed against it. */
+interface Analyser {
+  globals: unknown;
+  queries: Map<string, AnalysedQuery>;
+}
+
 interface Prepared {
   schemas: Record<string, KqlColumn[]>;
-  globals: unknown;
+  analyser: Analyser;
   converted: Map<string, Row[]>;
-  queries: Map<string, AnalysedQuery>;
 }
 
 const noDeclaredSchemas: Record<string, KqlColumn[]> = {};
 const preparedCache = new WeakMap<object, WeakMap<object, Prepared>>();
 const maximumCachedQueries = 256;
+/**
+ * Analysers by the text of their schemas: table sets of other scopes (another workspace's rows, a
+ * resource's rows) with the same columns share the globals and the analysed queries, which are the
+ * language service's expensive part.
+ */
+const analysers = new Map<string, Analyser>();
+const maximumAnalysers = 64;
+
+function analyserFor(schemas: Record<string, KqlColumn[]>): Analyser {
+  const key = JSON.stringify(Object.entries(schemas).map(([name, columns]) => [name, columns.map((column) => `${column.name}:${column.type}`)]));
+  let analyser = analysers.get(key);
+  if (analyser === undefined) {
+    if (analysers.size >= maximumAnalysers) analysers.clear();
+    analyser = { globals: globalsFor(schemas), queries: new Map() };
+    analysers.set(key, analyser);
+  }
+  return analyser;
+}
 
 function prepare(context: KqlContext): Prepared {
   const declared = context.schemas ?? noDeclaredSchemas;
@@ -96,7 +119,7 @@ function prepare(context: KqlContext): Prepared {
   if (cached !== undefined) return cached;
   const schemas: Record<string, KqlColumn[]> = {};
   for (const [name, rows] of Object.entries(context.tables)) schemas[name] = inferColumns(rows, declared[name]);
-  const prepared: Prepared = { schemas, globals: globalsFor(schemas), converted: new Map(), queries: new Map() };
+  const prepared: Prepared = { schemas, analyser: analyserFor(schemas), converted: new Map() };
   byDeclared.set(declared, prepared);
   return prepared;
 }
@@ -117,12 +140,12 @@ function convertedRows(prepared: Prepared, context: KqlContext, name: string): R
   return rows;
 }
 
-function analysedQuery(prepared: Prepared, query: string): AnalysedQuery {
-  const cached = prepared.queries.get(query);
+function analysedQuery(analyser: Analyser, query: string): AnalysedQuery {
+  const cached = analyser.queries.get(query);
   if (cached !== undefined) return cached;
-  const analysed = analyse(query, prepared.globals);
-  if (prepared.queries.size >= maximumCachedQueries) prepared.queries.clear();
-  prepared.queries.set(query, analysed);
+  const analysed = analyse(query, analyser.globals);
+  if (analyser.queries.size >= maximumCachedQueries) analyser.queries.clear();
+  analyser.queries.set(query, analysed);
   return analysed;
 }
 
@@ -138,7 +161,7 @@ function errors(diagnostics: KustoDiagnostic[]): KustoDiagnostic[] {
  */
 export function runKql(query: string, context: KqlContext): KqlResult {
   const prepared = prepare(context);
-  const analysed = analysedQuery(prepared, query);
+  const analysed = analysedQuery(prepared.analyser, query);
   const [first] = errors(analysed.diagnostics);
   if (first !== undefined) throw new KqlError(first.syntax ? 'SyntaxError' : 'SemanticError', first.message, first.start);
   const start = context.timespan?.start.getTime();
