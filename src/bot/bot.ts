@@ -27,7 +27,7 @@ import { scopeCoverage } from '../../tools/get-flow-log-coverage.js';
 import type { ToolContext } from '../../tools/support/tool.js';
 import type { EvidenceDraft } from '../diagnose/ports.js';
 import { ParsedQuestionSchema, type ParsedQuestion } from '../diagnose/question.js';
-import { CaptureReportSchema, isUserInputError, VerdictSchema, type CaptureReport, type Verdict } from '../domain/index.js';
+import { isUserInputError, VerdictSchema, type CaptureReport, type Verdict } from '../domain/index.js';
 import { captureCard, proofCard, trimText, verdictCard, type AdaptiveCard } from '../report/adaptive-card.js';
 import { AccessPolicy, withinGrant, GRANT_REFUSAL, type AccessDecision, type Asker } from './access.js';
 import {
@@ -38,8 +38,8 @@ import { EXPLAINER_FAILED_NOTICE, explainWithin, type Explainer } from './explai
 import { InvestigationLimiter, isRefusal, refusalMessage, type Slot } from './limits.js';
 import { ConversationStore, storedReference, type ConversationRecord, type UploadRef } from './state.js';
 import {
-  ACCEPTED_FILE_TYPES, acceptedUploadsText, fileUploadsOf, mentionsFiles, openDownload,
-  type CaptureAnalyser, type FileUpload,
+  ACCEPTED_FILE_TYPES, acceptedUploadsText, analyseToLines, fileUploadsOf, mentionsFiles, openDownload, readCaptureReport,
+  type AnalysedCapture, type CaptureAnalyser, type FileUpload,
 } from './uploads.js';
 import { publishEvidencePack } from './evidence-pack.js';
 
@@ -762,7 +762,7 @@ export class NetproofBot extends TeamsActivityHandler {
         return { text: GRANT_REFUSAL };
       }
       const previous = input.previous ?? record.lastQuestion ?? undefined;
-      const upload = REFERS_TO_UPLOAD.test(input.text) ? await this.#latestUpload(record) : null;
+      const upload = REFERS_TO_UPLOAD.test(input.text) ? await this.#latestUpload(turn, record) : null;
       const request: DiagnoseRequest = {
         text: input.text,
         ...(previous ? { previous } : {}),
@@ -879,13 +879,18 @@ export class NetproofBot extends TeamsActivityHandler {
     };
   }
 
-  async #latestUpload(record: ConversationRecord): Promise<{ ref: UploadRef; report: CaptureReport } | null> {
+  /** The conversation's latest upload with its report, read back a line at a time (a large report would stall the event loop read whole). */
+  async #latestUpload(turn: Turn, record: ConversationRecord): Promise<{ ref: UploadRef; report: CaptureReport } | null> {
     const ref = record.uploads.at(-1);
     if (!ref) return null;
     const stored = await this.#services.artifacts.get(ref.reportKey, this.#services.clock.now());
     if (!stored) return null;
-    const parsed = CaptureReportSchema.safeParse(JSON.parse((await readArtifact(stored)).toString('utf8')));
-    return parsed.success ? { ref, report: parsed.data } : null;
+    try {
+      return { ref, report: await readCaptureReport(await readArtifact(stored)) };
+    } catch (error) {
+      turn.log.warn({ err: error, reportKey: ref.reportKey }, 'the stored capture report is unreadable: answering without it');
+      return null;
+    }
   }
 
   async #onUpload(turn: Turn, upload: FileUpload): Promise<void> {
@@ -900,8 +905,8 @@ export class NetproofBot extends TeamsActivityHandler {
       const expiresAt = new Date(now.getTime() + this.#settings.retentionInMs);
       const uploadId = randomBytes(12).toString('base64url');
       const fileKey = `uploads/${uploadId}/file`;
-      const reportKey = `uploads/${uploadId}/report.json`;
-      let report: CaptureReport;
+      const reportKey = `uploads/${uploadId}/report.jsonl`;
+      let analysed: AnalysedCapture;
       let stored = false;
       try {
         const download = await openDownload(upload.downloadUrl, {
@@ -928,7 +933,7 @@ export class NetproofBot extends TeamsActivityHandler {
             if (!isUserInputError(error)) turn.log.warn({ err: error }, 'could not keep the uploaded file');
           });
         try {
-          report = await this.#services.analyzeCapture(toAnalyser as Readable);
+          analysed = await analyseToLines(this.#services.analyzeCapture, toAnalyser as Readable);
         } catch (error) {
           // Nothing of an unusable file is kept.
           download.destroy();
@@ -946,15 +951,17 @@ export class NetproofBot extends TeamsActivityHandler {
         }
         throw error;
       }
-      await this.#services.artifacts.put(reportKey, JSON.stringify(report), { contentType: 'application/json', expiresAt });
+      // The report's lines as the analyser wrote them: no report is made or stringified on this thread.
+      await this.#services.artifacts.put(reportKey, analysed.reportLines, { contentType: 'application/x-ndjson', expiresAt });
+      const { summary } = analysed;
       await this.#store.update(turn.key, (record) => {
         record.uploads.push({ id: uploadId, fileName: upload.name, fileKey: stored ? fileKey : null, reportKey, createdAt: now.toISOString() });
       });
-      turn.log.info({ packets: report.input.packets, conversations: report.conversations.length, findings: report.findings.length }, 'capture analysed');
-      const problems = report.findings.filter((finding) => finding.code !== 'retransmissions' && finding.code !== 'zero_window').length;
+      turn.log.info({ packets: summary.input.packets, conversations: summary.conversationCount, findings: summary.findings.length }, 'capture analysed');
+      const problems = summary.findings.filter((finding) => finding.code !== 'retransmissions' && finding.code !== 'zero_window').length;
       return {
-        text: `${upload.name}: ${report.input.packets} packets, ${report.conversations.length} conversation(s), ${problems === 0 ? 'no problem seen' : `${problems} problem(s)`}. Ask "why does the capture fail?" to diagnose the flow with it as evidence.`,
-        attachments: [cardAttachment(captureCard(report, upload.name))],
+        text: `${upload.name}: ${summary.input.packets} packets, ${summary.conversationCount} conversation(s), ${problems === 0 ? 'no problem seen' : `${problems} problem(s)`}. Ask "why does the capture fail?" to diagnose the flow with it as evidence.`,
+        attachments: [cardAttachment(captureCard(summary, upload.name))],
       };
     });
   }

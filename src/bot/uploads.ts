@@ -2,7 +2,9 @@
  * Captures sent to the bot as Teams files: recognise the attachment, stream the
  * pre-authorised download with the size limit (Content-Length first, then every byte
  * counted), and analyse it in a worker thread so a large capture never stalls the
- * event loop that answers Teams.
+ * event loop that answers Teams. The worker hands back the report as capture report lines
+ * (`captureReportLines`), which the bot stores as they are and reads back a line at a time,
+ * yielding to the event loop in between, plus the small summary the capture card shows.
  *
  * The worker loads the built capture analyser (`dist/src/capture/index.js`): next to
  * this file when running from `dist/`, else from the package's `dist/` (under vitest,
@@ -13,10 +15,11 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import type { CaptureLimits } from '../capture/index.js';
+import { CAPTURE_REPORT_LINES_FORMAT, CaptureSummarySchema, captureReportLines, type CaptureLimits, type CaptureSummary } from '../capture/index.js';
 import { CaptureReportSchema, type CaptureReport } from '../domain/capture-report.js';
 import { UserInputError } from '../domain/errors.js';
 
@@ -169,8 +172,125 @@ export async function openDownload(url: string, options: DownloadOptions): Promi
   return body.pipe(limited);
 }
 
-/** Analyses a capture stream; the bot's default runs it in a worker thread. */
-export type CaptureAnalyser = (source: Readable, options?: { signal?: AbortSignal }) => Promise<CaptureReport>;
+/** A capture analysed, as the bot keeps it. */
+export interface AnalysedCapture {
+  /** What the capture card and the answer's line show. */
+  summary: CaptureSummary;
+  /** The whole report as capture report lines (UTF-8), stored as they are; `readCaptureReport` reads them back. */
+  reportLines: Buffer;
+}
+
+/** Options of an analysis. */
+export interface AnalyseOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * Analyses a capture stream into its report; the bot's default runs it in a worker thread.
+ * An analyser may also offer `toLines`: the report's lines and summary, which is all the bot
+ * keeps of an upload, without making the report's objects on the calling thread.
+ */
+export type CaptureAnalyser = ((source: Readable, options?: AnalyseOptions) => Promise<CaptureReport>) & {
+  toLines?: (source: Readable, options?: AnalyseOptions) => Promise<AnalysedCapture>;
+};
+
+/** A capture analysed as the bot keeps it: by the analyser's `toLines` when it has one, else from its report. */
+export async function analyseToLines(analyser: CaptureAnalyser, source: Readable, options: AnalyseOptions = {}): Promise<AnalysedCapture> {
+  if (analyser.toLines) return analyser.toLines(source, options);
+  const { text, summary } = captureReportLines(await analyser(source, options));
+  return { summary, reportLines: Buffer.from(text, 'utf8') };
+}
+
+const HeaderLineSchema = z.object({ format: z.literal(CAPTURE_REPORT_LINES_FORMAT), input: CaptureReportSchema.shape.input, warnings: CaptureReportSchema.shape.warnings });
+const ConversationsLineSchema = z.object({ conversations: CaptureReportSchema.shape.conversations });
+const FindingsLineSchema = z.object({ findings: CaptureReportSchema.shape.findings });
+const EndLineSchema = z.object({ end: z.object({ conversations: z.number().int().nonnegative(), findings: z.number().int().nonnegative() }) });
+/** Items checked between two yields when reading a report stored whole (before capture report lines). */
+const ITEMS_PER_CHECK = 500;
+
+function damaged(where: string, detail: string): Error {
+  return new Error(`the stored capture report is damaged (${where}): ${detail}`);
+}
+
+function parsedJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw damaged(where, `not JSON (${(error as Error).message})`);
+  }
+}
+
+function checked<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw damaged(where, z.prettifyError(parsed.error).replace(/\s+/g, ' ').slice(0, 300));
+  return parsed.data;
+}
+
+/** The lines of a buffer, without their line feeds (a UTF-8 sequence never holds byte 0x0a). */
+function* linesOf(bytes: Buffer): Generator<string> {
+  for (let start = 0; start < bytes.length;) {
+    const end = bytes.indexOf(0x0a, start);
+    yield bytes.toString('utf8', start, end === -1 ? bytes.length : end);
+    if (end === -1) return;
+    start = end + 1;
+  }
+}
+
+/**
+ * Reads a stored report back and checks it against CaptureReportSchema a line at a time,
+ * yielding to the event loop before each line, so a report of tens of thousands of
+ * conversations never blocks the bot for long. Also reads a report stored whole as one
+ * JSON value (before capture report lines): one parse, then the check in slices.
+ * Throws, saying where, when the report is damaged or cut short.
+ */
+export async function readCaptureReport(bytes: Buffer): Promise<CaptureReport> {
+  const lines = linesOf(bytes);
+  const first = lines.next();
+  if (first.done) throw damaged('line 1', 'empty');
+  const head = parsedJson(first.value, 'line 1');
+  if (typeof head !== 'object' || head === null || !('format' in head)) return checkWholeReport(head, lines);
+  const header = checked(HeaderLineSchema, head, 'line 1');
+  const report: CaptureReport = { input: header.input, warnings: header.warnings, conversations: [], findings: [] };
+  let lineNumber = 1;
+  for (const line of lines) {
+    lineNumber += 1;
+    await nextTurn();
+    const where = `line ${lineNumber}`;
+    // The writer starts each line with its key (`captureReportLines`).
+    if (line.startsWith('{"conversations":')) {
+      report.conversations.push(...checked(ConversationsLineSchema, parsedJson(line, where), where).conversations);
+    } else if (line.startsWith('{"findings":')) {
+      report.findings.push(...checked(FindingsLineSchema, parsedJson(line, where), where).findings);
+    } else {
+      const { end } = checked(EndLineSchema, parsedJson(line, where), where);
+      if (end.conversations !== report.conversations.length || end.findings !== report.findings.length) {
+        throw damaged(where, `it ends with ${end.conversations} conversations and ${end.findings} findings, but ${report.conversations.length} and ${report.findings.length} came before`);
+      }
+      if (!lines.next().done) throw damaged(`line ${lineNumber + 1}`, 'more after the end line');
+      return report;
+    }
+  }
+  throw damaged(`after line ${lineNumber}`, `cut short: no end line, ${report.conversations.length} conversations and ${report.findings.length} findings read`);
+}
+
+/** A report stored whole: its top checked at once, its conversations and findings in slices. */
+async function checkWholeReport(value: unknown, rest: Iterator<string>): Promise<CaptureReport> {
+  if (rest.next().done !== true) throw damaged('line 2', 'more after a report stored whole');
+  const top = checked(z.object({
+    input: CaptureReportSchema.shape.input, warnings: CaptureReportSchema.shape.warnings,
+    conversations: z.array(z.unknown()), findings: z.array(z.unknown()),
+  }), value, 'the report');
+  const report: CaptureReport = { input: top.input, warnings: top.warnings, conversations: [], findings: [] };
+  for (let start = 0; start < top.conversations.length; start += ITEMS_PER_CHECK) {
+    await nextTurn();
+    report.conversations.push(...checked(CaptureReportSchema.shape.conversations, top.conversations.slice(start, start + ITEMS_PER_CHECK), `conversations from ${start}`));
+  }
+  for (let start = 0; start < top.findings.length; start += ITEMS_PER_CHECK) {
+    await nextTurn();
+    report.findings.push(...checked(CaptureReportSchema.shape.findings, top.findings.slice(start, start + ITEMS_PER_CHECK), `findings from ${start}`));
+  }
+  return report;
+}
 
 /** Where the built capture analyser is. */
 export function captureModuleUrl(): URL {
@@ -193,15 +313,18 @@ export function captureModuleUrl(): URL {
 
 /**
  * The worker's code. It reads the capture from its stdin (fed by the main thread with
- * backpressure) and posts the report, or the error's name, code and message.
+ * backpressure) and posts the report's lines and summary, or the error's name, code and message.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.moduleUrl).then(async ({ analyzeCapture }) => {
+import(workerData.moduleUrl).then(async ({ analyzeCaptureStreamed, captureReportLines }) => {
   try {
-    const report = await analyzeCapture(process.stdin, { limits: workerData.limits, ...(workerData.extraCaPem ? { extraCaPem: workerData.extraCaPem } : {}) });
-    // As JSON text: a string crosses threads as one copy, where a structured clone of a large report would stall the bot's event loop.
-    parentPort.postMessage({ ok: true, json: JSON.stringify(report) });
+    const report = await analyzeCaptureStreamed(process.stdin, { limits: workerData.limits, ...(workerData.extraCaPem ? { extraCaPem: workerData.extraCaPem } : {}) });
+    const { text, summary } = captureReportLines(report);
+    // The lines as UTF-8 bytes, transferred (not copied): the main thread stores them as they are and
+    // deserialises only the small summary, where a large report parsed or cloned whole would stall its event loop.
+    const lines = new TextEncoder().encode(text);
+    parentPort.postMessage({ ok: true, lines, summary }, [lines.buffer]);
   } catch (error) {
     parentPort.postMessage({ ok: false, error: { name: String(error && error.name), code: error && error.code, message: String(error && error.message || error) } });
   }
@@ -211,21 +334,9 @@ import(workerData.moduleUrl).then(async ({ analyzeCapture }) => {
 `;
 
 const WorkerAnswerSchema = z.union([
-  z.object({ ok: z.literal(true), json: z.string() }),
+  z.object({ ok: z.literal(true), lines: z.instanceof(Uint8Array), summary: CaptureSummarySchema }),
   z.object({ ok: z.literal(false), error: z.object({ name: z.string(), code: z.unknown(), message: z.string() }) }),
 ]);
-
-/**
- * The report the worker sent. Its shape is checked at the top only: the worker runs our own
- * analyser, and a full schema walk of a large report (tens of thousands of conversations)
- * would block the event loop for a noticeable time.
- */
-function reportOf(json: string): CaptureReport {
-  const value = JSON.parse(json) as CaptureReport;
-  const top = z.object({ input: CaptureReportSchema.shape.input, warnings: z.array(z.string()), conversations: z.array(z.unknown()), findings: z.array(z.unknown()) });
-  top.parse(value);
-  return value;
-}
 
 /** Options of the worker analyser. */
 export interface WorkerAnalyserOptions {
@@ -235,9 +346,12 @@ export interface WorkerAnalyserOptions {
   moduleUrl?: URL;
 }
 
-/** A CaptureAnalyser that runs `analyzeCapture` in a fresh worker thread per capture. */
+/**
+ * A CaptureAnalyser that runs `analyzeCapture` in a fresh worker thread per capture. The report,
+ * when asked for, is read back from the worker's lines by `readCaptureReport`.
+ */
 export function createWorkerCaptureAnalyser(options: WorkerAnalyserOptions): CaptureAnalyser {
-  return async (source, analyseOptions = {}) => {
+  const toLines = async (source: Readable, analyseOptions: AnalyseOptions = {}): Promise<AnalysedCapture> => {
     const moduleUrl = (options.moduleUrl ?? captureModuleUrl()).href;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -247,7 +361,7 @@ export function createWorkerCaptureAnalyser(options: WorkerAnalyserOptions): Cap
     });
     const stdin = worker.stdin;
     try {
-      return await new Promise<CaptureReport>((resolve, reject) => {
+      return await new Promise<AnalysedCapture>((resolve, reject) => {
         let settled = false;
         const settle = (action: () => void) => {
           if (settled) return;
@@ -260,7 +374,10 @@ export function createWorkerCaptureAnalyser(options: WorkerAnalyserOptions): Cap
         worker.once('message', (message: unknown) => settle(() => {
           const answer = WorkerAnswerSchema.safeParse(message);
           if (!answer.success) return reject(new Error('the capture worker sent an unreadable answer'));
-          if (answer.data.ok) return resolve(reportOf(answer.data.json));
+          if (answer.data.ok) {
+            const { lines, summary } = answer.data;
+            return resolve({ summary, reportLines: Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength) });
+          }
           const { name, code, message: text } = answer.data.error;
           if (name === 'UserInputError' && typeof code === 'string') return reject(new UserInputError(code, text));
           return reject(new Error(`capture analysis failed: ${text}`));
@@ -277,4 +394,6 @@ export function createWorkerCaptureAnalyser(options: WorkerAnalyserOptions): Cap
       await worker.terminate();
     }
   };
+  const analyse = async (source: Readable, analyseOptions: AnalyseOptions = {}) => readCaptureReport((await toLines(source, analyseOptions)).reportLines);
+  return Object.assign(analyse, { toLines });
 }

@@ -3,7 +3,8 @@
  * analyse it in one streaming pass. Usable from a worker thread: no global state, no
  * environment; the caller passes the limits and the extra CA as data.
  */
-import type { CaptureReport, Conversation } from '../domain/capture-report.js';
+import { z } from 'zod';
+import { CaptureReportSchema, type CaptureReport, type Conversation } from '../domain/capture-report.js';
 import { CaptureAnalyzer, type StreamedCaptureReport } from './analysis/analyzer.js';
 import type { DecodedPacket } from './packet.js';
 import { readCapture } from './readers/index.js';
@@ -110,4 +111,49 @@ export function* captureReportJson(report: StreamedCaptureReport): Generator<str
   if (batch.length > 0) yield flush();
   yield first ? '[]' : '\n  ]';
   yield `,${JSON.stringify({ findings: report.findings }, null, 2).slice(1)}`;
+}
+
+/** What a capture card and the bot's one-line answer show of a report: all of it but the conversations, which are counted. */
+export const CaptureSummarySchema = CaptureReportSchema.omit({ conversations: true }).extend({ conversationCount: z.number().int().nonnegative() });
+export type CaptureSummary = z.infer<typeof CaptureSummarySchema>;
+
+/** The `format` of the first of the capture report lines (`captureReportLines`). */
+export const CAPTURE_REPORT_LINES_FORMAT = 'netproof.capture-report-lines.v1';
+
+/** Conversations (or findings) per line: few enough that one line parses and checks in a few milliseconds. */
+const ITEMS_PER_LINE = 500;
+
+/**
+ * The report as lines of JSON, so that a reader can parse and check it a line at a time
+ * (yielding in between) instead of in one long synchronous step. In order:
+ * - `{"format":"netproof.capture-report-lines.v1","input":{...},"warnings":[...]}`
+ * - `{"conversations":[...]}`, as many lines as needed, at most ITEMS_PER_LINE each;
+ * - `{"findings":[...]}`, likewise;
+ * - `{"end":{"conversations":COUNT,"findings":COUNT}}`: a reader tells a whole report from a cut one by it.
+ * Every line ends with a line feed; JSON.stringify escapes line breaks inside strings, so a line is one JSON value.
+ * Iterates a streamed report's conversations (its findings are complete afterwards); also
+ * hands back the summary, so whoever writes the lines need not keep the report.
+ */
+export function captureReportLines(report: StreamedCaptureReport | CaptureReport): { text: string; summary: CaptureSummary } {
+  const lines = [JSON.stringify({ format: CAPTURE_REPORT_LINES_FORMAT, input: report.input, warnings: report.warnings })];
+  let conversationCount = 0;
+  let batch: Conversation[] = [];
+  const conversations = typeof report.conversations === 'function' ? report.conversations() : report.conversations;
+  for (const conversation of conversations) {
+    batch.push(conversation);
+    conversationCount += 1;
+    if (batch.length === ITEMS_PER_LINE) {
+      lines.push(JSON.stringify({ conversations: batch }));
+      batch = [];
+    }
+  }
+  if (batch.length > 0) lines.push(JSON.stringify({ conversations: batch }));
+  for (let start = 0; start < report.findings.length; start += ITEMS_PER_LINE) {
+    lines.push(JSON.stringify({ findings: report.findings.slice(start, start + ITEMS_PER_LINE) }));
+  }
+  lines.push(JSON.stringify({ end: { conversations: conversationCount, findings: report.findings.length } }));
+  return {
+    text: `${lines.join('\n')}\n`,
+    summary: { input: report.input, warnings: report.warnings, findings: report.findings, conversationCount },
+  };
 }

@@ -3,6 +3,7 @@
  * renders). Teams rejects messages over about 40 KB, so every card is capped:
  * texts are trimmed, lists are paged, and the full proof lives in the evidence pack.
  */
+import type { CaptureSummary } from '../capture/index.js';
 import { CAUSES, CONTRIBUTING, type CaptureReport, type Verdict } from '../domain/index.js';
 import { describeBlockedAt, describeFlow } from './markdown.js';
 
@@ -117,8 +118,8 @@ export function proofCard(verdict: Verdict, verdictId: string, page: number): Ad
   return capCard(card(body, actions));
 }
 
-/** The capture summary: what the capture shows, problems first, naming frames. */
-export function captureCard(report: CaptureReport, fileName: string): AdaptiveCard {
+/** The capture summary: what the capture shows, problems first, naming frames (from the report, or from its summary alone). */
+export function captureCard(report: CaptureReport | CaptureSummary, fileName: string): AdaptiveCard {
   const problems = report.findings.filter((finding) => finding.code !== 'retransmissions' && finding.code !== 'zero_window');
   const signals = report.findings.filter((finding) => finding.code === 'retransmissions' || finding.code === 'zero_window');
   const body: unknown[] = [
@@ -126,7 +127,7 @@ export function captureCard(report: CaptureReport, fileName: string): AdaptiveCa
     facts([
       ['Format', report.input.format],
       ['Packets', String(report.input.packets)],
-      ['Conversations', String(report.conversations.length)],
+      ['Conversations', String('conversationCount' in report ? report.conversationCount : report.conversations.length)],
       ['Problems', problems.length === 0 ? 'none seen' : String(problems.length)],
     ]),
   ];

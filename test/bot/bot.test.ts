@@ -10,11 +10,14 @@ import { join } from 'node:path';
 import { MemoryStorage, type Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRANT_REFUSAL, TENANT_REFUSAL, AccessPolicy, parseAccessFile } from '../../src/bot/access.js';
+import { MemoryArtifactStore, readArtifact, type PutArtifactOptions } from '../../src/azure/artifacts.js';
 import { INTERRUPTED_TEXT, NetproofBot, STALE_PENDING_IN_MS, type BotServices, type BotSettings } from '../../src/bot/bot.js';
 import { INVESTIGATING_TEXT, UPLOAD_IN_CHANNEL_TEXT } from '../../src/bot/cards.js';
 import { EXPLAINER_FAILED_NOTICE } from '../../src/bot/explainer.js';
+import { readCaptureReport } from '../../src/bot/uploads.js';
+import { analyzeCapture } from '../../src/capture/index.js';
 import type { DiagnoseRequest, Diagnoser } from '../../src/diagnose/diagnose.js';
-import type { Verdict } from '../../src/domain/index.js';
+import type { CaptureReport, Verdict } from '../../src/domain/index.js';
 import {
   CAPTURES, ProactiveTestAdapter, TENANT, cardsOf, expectValidCard, gate, startFileServer, startPipeline, teams, testServices, testSettings, textOf,
 } from './helpers.js';
@@ -80,6 +83,19 @@ function harness(diagnose: Diagnoser, settings: Partial<BotSettings> = {}, servi
     },
   };
 }
+
+/** An artifact store that remembers the keys it was given. */
+class KeyRecordingStore extends MemoryArtifactStore {
+  readonly keys: string[] = [];
+
+  override put(key: string, body: Parameters<MemoryArtifactStore['put']>[1], options: PutArtifactOptions): Promise<{ bytes: number }> {
+    this.keys.push(key);
+    return super.put(key, body, options);
+  }
+}
+
+/** Options of an artifact a test replaces: kept for an hour of the lab's time. */
+const keep = (): PutArtifactOptions => ({ contentType: 'application/octet-stream', expiresAt: new Date(pipeline.now().getTime() + 3_600_000) });
 
 const messages = (adapter: ProactiveTestAdapter) => adapter.activeQueue.filter((activity) => activity.type === 'message');
 /** The first message that carries a card. */
@@ -381,6 +397,42 @@ describe('uploads', () => {
     expect(requests.at(-1)?.extraEvidence).toHaveLength(1);
     const last = messages(adapter).at(-1);
     expectValidCard(cardsOf(last)[0]);
+  });
+
+  /** An upload of tcp_refused.pcap into a store that remembers its keys; the stored report's key and bytes. */
+  async function uploadKept(diagnose: Diagnoser): Promise<Harness & { artifacts: KeyRecordingStore; reportKey: string; stored: Buffer }> {
+    const artifacts = new KeyRecordingStore();
+    const kept = harness(diagnose, {}, { artifacts });
+    await kept.ask(teams.file('tcp_refused.pcap', `${files.url}/files/tcp_refused.pcap`));
+    const reportKey = artifacts.keys.find((key) => key.endsWith('/report.jsonl'));
+    const artifact = reportKey ? await artifacts.get(reportKey, pipeline.now()) : null;
+    if (!reportKey || !artifact) throw new Error('the upload\'s report is stored');
+    return { ...kept, artifacts, reportKey, stored: await readArtifact(artifact) };
+  }
+
+  it.each<[string, (stored: Buffer, report: CaptureReport) => Buffer | string]>([
+    ['as the worker wrote it', (stored) => stored],
+    ['written whole as one JSON value, as an older bot stored it', (_stored, report) => JSON.stringify(report)],
+  ])('stores the whole report and hands it, read back %s, to the pipeline', async (_name, rewrite) => {
+    const diagnose = recording();
+    const { ask, artifacts, reportKey, stored } = await uploadKept(diagnose);
+    const report = await analyzeCapture(join(CAPTURES, 'tcp_refused.pcap'));
+    expect(await readCaptureReport(stored)).toEqual(report);
+    await artifacts.put(reportKey, rewrite(stored, report), keep());
+    await ask(teams.personal('why does the capture fail?'));
+    const evidence = diagnose.requests[0]?.extraEvidence?.[0];
+    expect(evidence?.kind === 'capture' ? evidence.data.report : null).toEqual(report);
+  });
+
+  it('answers without the upload when its stored report is damaged, and logs why', async () => {
+    const diagnose = recording();
+    const { ask, artifacts, reportKey, stored, services } = await uploadKept(diagnose);
+    // Without its end line, as a store that lost the file's tail would hand it back.
+    await artifacts.put(reportKey, stored.subarray(0, stored.lastIndexOf('\n', stored.length - 2) + 1), keep());
+    await ask(teams.personal('why does the capture fail?'));
+    expect(diagnose.requests[0]?.extraEvidence).toBeUndefined();
+    const warning = services.lines.find((line) => line.includes('the stored capture report is unreadable'));
+    expect(warning).toMatch(/damaged \(after line \d+\): cut short: no end line/);
   });
 
   it('keeps a truncated capture, with the warning on the card', async () => {

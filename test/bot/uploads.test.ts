@@ -1,17 +1,20 @@
 /**
  * Uploads: recognising Teams file attachments, the size-limited download (declared
- * length and counted bytes), and the worker-thread analyser, which must give the same
- * report as the in-process analyser on the corpus captures.
+ * length and counted bytes), the worker-thread analyser, which must give the same
+ * report as the in-process analyser on the corpus captures, and the report's lines as
+ * the bot stores them: read back a line at a time, refused when damaged or cut short.
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCapture } from '../../src/capture/index.js';
+import { analyzeCapture, captureReportLines } from '../../src/capture/index.js';
+import type { CaptureReport } from '../../src/domain/capture-report.js';
 import { isUserInputError } from '../../src/domain/errors.js';
+import { captureCard } from '../../src/report/adaptive-card.js';
 import {
-  FILE_DOWNLOAD_INFO, captureModuleUrl, createWorkerCaptureAnalyser, fileUploadsOf, formatBytes, mentionsFiles, openDownload,
+  FILE_DOWNLOAD_INFO, analyseToLines, captureModuleUrl, createWorkerCaptureAnalyser, fileUploadsOf, formatBytes, mentionsFiles, openDownload, readCaptureReport,
 } from '../../src/bot/uploads.js';
 import { CAPTURES, startFileServer } from './helpers.js';
 
@@ -128,6 +131,22 @@ describe('the worker analyser', () => {
     expect(inWorker).toEqual(inProcess);
   });
 
+  it.each(['tcp_refused.pcap', 'tls_self_signed.json', 'http_ok_large.snap160.pcapng'])('hands over %s as report lines that read back to the in-process report, and the summary its card needs', async (name) => {
+    const path = join(CAPTURES, name);
+    const [analysed, report] = await Promise.all([analyse.toLines?.(createReadStream(path)), analyzeCapture(path)]);
+    if (!analysed) throw new Error('the worker analyser offers its lines');
+    expect(await readCaptureReport(analysed.reportLines)).toEqual(report);
+    expect(analysed.summary).toEqual({ input: report.input, warnings: report.warnings, findings: report.findings, conversationCount: report.conversations.length });
+    expect(captureCard(analysed.summary, name)).toEqual(captureCard(report, name));
+  });
+
+  it('makes the lines from the report of an analyser that offers none', async () => {
+    const path = join(CAPTURES, 'tcp_refused.pcap');
+    const inProcess = (source: Readable) => analyzeCapture(source);
+    const analysed = await analyseToLines(inProcess, createReadStream(path));
+    expect(analysed.reportLines.toString('utf8')).toBe(captureReportLines(await analyzeCapture(path)).text);
+  });
+
   it('passes the packet limit and the extra CA into the worker', async () => {
     const limited = createWorkerCaptureAnalyser({ limits: { maxPackets: 3 } });
     const report = await limited(createReadStream(join(CAPTURES, 'tcp_ok.pcap')));
@@ -156,5 +175,69 @@ describe('the worker analyser', () => {
   it('fails clearly when the analyser module cannot be loaded', async () => {
     const broken = createWorkerCaptureAnalyser({ limits: {}, moduleUrl: pathToFileURL('/nonexistent/capture/index.js') });
     await expect(broken(Readable.from([Buffer.from('x')]))).rejects.toThrow(/cannot load the capture analyser/);
+  });
+});
+
+describe('reading a stored report back', () => {
+  let small: CaptureReport;
+  /** 2,600 conversations: six lines of them, as the bot stores a large capture's report. */
+  let large: CaptureReport;
+  let largeLines: Buffer;
+
+  beforeAll(async () => {
+    small = await analyzeCapture(join(CAPTURES, 'tcp_refused.pcap'));
+    const [conversation] = small.conversations;
+    if (!conversation) throw new Error('tcp_refused.pcap has a conversation');
+    const conversations = Array.from({ length: 2600 }, (_unused, index) => ({ ...conversation, id: `tcp-${index}`, client: { ...conversation.client, port: 1024 + index } }));
+    large = { ...small, conversations, findings: conversations.map((item) => ({ code: 'tcp_refused' as const, conversation: item.id, summary: 'refused', frames: [item.firstFrame] })) };
+    largeLines = Buffer.from(captureReportLines(large).text, 'utf8');
+  });
+
+  /** Reads a report back, counting the turns of the event loop that other work got meanwhile. */
+  async function readCounting(bytes: Buffer): Promise<{ report: CaptureReport; turns: number }> {
+    let turns = 0;
+    let reading = true;
+    const count = () => {
+      turns += 1;
+      if (reading) setImmediate(count);
+    };
+    setImmediate(count);
+    const report = await readCaptureReport(bytes);
+    reading = false;
+    return { report, turns };
+  }
+
+  it('lets other work run between its lines', async () => {
+    const { report, turns } = await readCounting(largeLines);
+    expect(report).toEqual(large);
+    // One line of conversations (or findings) per turn of the event loop: 6 + 6 lines of items.
+    expect(largeLines.toString('utf8').split('\n').filter((line) => line.startsWith('{"conversations":'))).toHaveLength(6);
+    expect(turns).toBeGreaterThanOrEqual(12);
+  });
+
+  it('reads a report stored whole as one JSON value (by an older bot), checking it in slices', async () => {
+    const { report, turns } = await readCounting(Buffer.from(JSON.stringify(large)));
+    expect(report).toEqual(large);
+    // Checked 500 conversations (or findings) at a time: 6 + 6 slices.
+    expect(turns).toBeGreaterThanOrEqual(12);
+    expect(await readCaptureReport(Buffer.from(JSON.stringify(small)))).toEqual(small);
+  });
+
+  /** The large report's lines, changed. */
+  const edited = (edit: (lines: string[]) => string[]) => Buffer.from(edit(largeLines.toString('utf8').split('\n')).join('\n'), 'utf8');
+
+  it.each<[string, () => Buffer, RegExp]>([
+    ['an empty file', () => Buffer.alloc(0), /damaged \(line 1\): empty/],
+    ['a file cut after a line', () => edited((lines) => lines.slice(0, 5)), /damaged \(after line 5\): cut short: no end line, 2000 conversations and 0 findings read/],
+    ['a file cut inside a line', () => largeLines.subarray(0, Math.floor(largeLines.length / 2)), /damaged \(line \d+\): not JSON/],
+    ['a line of conversations left out', () => edited((lines) => lines.filter((_line, index) => index !== 3)), /ends with 2600 conversations and 2600 findings, but 2100 and 2600 came before/],
+    ['a conversation of the wrong shape', () => edited((lines) => lines.map((line, index) => (index === 2 ? line.replace('"port":1524', '"port":"1524"') : line))), /damaged \(line 3\): .*port/],
+    ['another format', () => edited((lines) => lines.map((line, index) => (index === 0 ? line.replace('capture-report-lines.v1', 'capture-report-lines.v9') : line))), /damaged \(line 1\): .*format/],
+    ['a line of something else', () => edited((lines) => lines.map((line, index) => (index === 2 ? '{"packets":[]}' : line))), /damaged \(line 3\): .*end/],
+    ['more after the end line', () => Buffer.concat([largeLines, Buffer.from('{"conversations":[]}\n')]), /damaged \(line 15\): more after the end line/],
+    ['a report stored whole without its conversations', () => Buffer.from(JSON.stringify({ ...small, conversations: undefined })), /damaged \(the report\): .*conversations/],
+    ['not JSON at all', () => Buffer.from('hello\n'), /damaged \(line 1\): not JSON/],
+  ])('refuses %s, saying where', async (_name, bytes, message) => {
+    await expect(readCaptureReport(bytes())).rejects.toThrow(message);
   });
 });
