@@ -43,6 +43,11 @@ const RETENTION_IN_MS = 7 * 24 * 3_600_000;
 const gc = (globalThis as { gc?: () => void }).gc;
 const rssInMb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
 const heapInMb = () => Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
+/** The parts of RSS that Node can name: V8's committed heap, and memory outside it (Buffers, ArrayBuffers). */
+const partsInMb = () => {
+  const usage = process.memoryUsage();
+  return `heap committed ${Math.round(usage.heapTotal / 1024 / 1024)} MB, external ${Math.round(usage.external / 1024 / 1024)} MB (array buffers ${Math.round(usage.arrayBuffers / 1024 / 1024)} MB)`;
+};
 async function collect(): Promise<void> {
   for (let round = 0; round < 3; round += 1) {
     gc?.();
@@ -59,6 +64,7 @@ function percentile(values: number[], fraction: number): number {
 interface Sent {
   id: string;
   kind: 'question' | 'help' | 'scenarios';
+  text: string;
   at: number;
   /** Connector ids of the acknowledgements (the bot's first non-typing POST replying to it). */
   acknowledgements: string[];
@@ -122,7 +128,8 @@ async function startConnector(): Promise<Server> {
 // The built-in scenarios from the source tree (this file runs compiled, from .bench-out/bench/).
 const SCENARIOS = resolve(import.meta.dirname, '..', '..', 'src', 'lab', 'scenarios');
 const directories = readdirSync(SCENARIOS).map((name) => join(SCENARIOS, name)).filter((directory) => existsSync(join(directory, 'scenario.json'))).sort();
-const runtime = await createRuntime(parseConfig({}), { scenarioDirectories: directories, frozenClock: true });
+// The lab in a child process: this process holds the bot alone, as beside Azure (the emulator's KQL engine would otherwise share its event loop).
+const runtime = await createRuntime(parseConfig({}), { scenarioDirectories: directories, frozenClock: true, labProcess: true });
 const estates = botEstatesOf(runtime, { assistants: false });
 const questions = estates.list.map((estate) => estate.example).filter((question): question is string => typeof question === 'string');
 const diagnose: Diagnoser = async (request) => (await estates.select(request.text)).diagnose(request);
@@ -143,7 +150,7 @@ let sequence = 0;
 async function send(conversation: string, kind: Sent['kind'], text: string): Promise<void> {
   sequence += 1;
   const id = `m${sequence}`;
-  const message: Sent = { id, kind, at: performance.now(), acknowledgements: [], acknowledgedAt: null, updates: 0, answeredAt: null };
+  const message: Sent = { id, kind, text, at: performance.now(), acknowledgements: [], acknowledgedAt: null, updates: 0, answeredAt: null };
   sent.set(id, message);
   const answered = new Promise<void>((resolve) => waiters.set(id, resolve));
   const response = await fetch(`${bot.url}/api/messages`, {
@@ -180,6 +187,7 @@ await bot.bot.idle();
 const warmUp = sent.size;
 await collect();
 const before = rssInMb();
+const partsBefore = partsInMb();
 const heapBefore = heapInMb();
 let peak = before;
 const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -199,6 +207,7 @@ const heapAfter = heapInMb();
 const swept = await artifacts.sweep(new Date(Date.now() + RETENTION_IN_MS + 60_000));
 await collect();
 const afterSweep = rssInMb();
+const partsAfterSweep = partsInMb();
 const heapAfterSweep = heapInMb();
 
 const measured = [...sent.values()].slice(warmUp);
@@ -207,6 +216,14 @@ const twice = measured.filter((message) => message.updates > 1 || message.acknow
 const acknowledgement = measured.filter((message) => message.acknowledgedAt !== null).map((message) => (message.acknowledgedAt ?? 0) - message.at);
 const verdicts = measured.filter((message) => message.kind === 'question' && message.answeredAt !== null && message.acknowledgements.length > 0).map((message) => (message.answeredAt ?? 0) - message.at);
 const ms = (value: number) => `${value.toFixed(0)} ms`;
+// The slowest questions by their median verdict latency: where the verdict's tail comes from.
+const byQuestion = new Map<string, number[]>();
+for (const message of measured) {
+  if (message.kind !== 'question' || message.answeredAt === null) continue;
+  byQuestion.set(message.text, [...(byQuestion.get(message.text) ?? []), message.answeredAt - message.at]);
+}
+const slowest = [...byQuestion].map(([text, values]) => ({ text, median: percentile(values, 0.5), count: values.length }))
+  .sort((left, right) => right.median - left.median).slice(0, 5);
 const triple = (values: number[]) => `p50 ${ms(percentile(values, 0.5))}, p95 ${ms(percentile(values, 0.95))}, p99 ${ms(percentile(values, 0.99))}, max ${ms(Math.max(...values))}`;
 
 process.stdout.write([
@@ -214,9 +231,11 @@ process.stdout.write([
   `${CONVERSATIONS} conversations at once over ${estates.list.length} lab scenarios, ${measured.length} messages (${measured.filter((message) => message.kind === 'question').length} questions) in ${wallInSeconds.toFixed(1)} s (${(measured.length / wallInSeconds).toFixed(1)} messages/s), ${connectorCalls} connector calls`,
   `acknowledgement: ${triple(acknowledgement)}`,
   `verdict:         ${triple(verdicts)}`,
+  `slowest questions (median verdict): ${slowest.map((entry) => `${ms(entry.median)} x${entry.count} "${entry.text.slice(0, 60)}"`).join('; ')}`,
   `HTTP errors: ${httpErrors}; lost: ${lost.length}; answered twice: ${twice.length}`,
   `event-loop delay during the load: p50 ${ms(loop.percentile(50) / 1e6)}, p99 ${ms(loop.percentile(99) / 1e6)}, max ${ms(loop.max / 1e6)}`,
   `V8 heap used: before ${heapBefore} MB, after with GC ${heapAfter} MB, after the sweep and GC ${heapAfterSweep} MB`,
+  `before: ${partsBefore}; after the sweep: ${partsAfterSweep}`,
   `RSS: before ${before} MB, peak ${peak} MB, after with GC ${after} MB (state and evidence packs held), after the retention sweep (${swept} artifacts) and GC ${afterSweep} MB`,
   '',
 ].join('\n'));

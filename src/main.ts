@@ -21,7 +21,7 @@ import { analyzeCapture, type CaptureLimits } from './capture/index.js';
 import { DefaultAzureCredential, getBearerTokenProvider } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { createAssistant, type Explainer } from './llm/index.js';
-import { listBuiltInScenarios, loadScenario, ManualClock, RealClock, startLab, type Lab, type LabClock, type LoadedScenario } from './lab/index.js';
+import { listBuiltInScenarios, loadScenario, ManualClock, RealClock, startLab, startLabProcess, type Lab, type LabClock, type LoadedScenario } from './lab/index.js';
 import { scenarioTime } from './lab/clock.js';
 import { computeCoverage } from './coverage/index.js';
 import type { CoverageReport } from './domain/coverage.js';
@@ -63,6 +63,11 @@ export interface RuntimeOptions {
   builtInScenarios?: boolean;
   /** Freeze each scenario's clock at its `now` (ask, tests) instead of letting lab time run (the bot's demo). */
   frozenClock?: boolean;
+  /**
+   * Run the lab in a child process (`startLabProcess`) rather than in this one, so this process holds
+   * only the product, as beside Azure; needs the build (dist/) when running from TypeScript source.
+   */
+  labProcess?: boolean;
 }
 
 function outcomeOf<T extends AzureEvidenceDraft | AzureEvidenceDraft[]>(result: SourceResult<T>): SourceOutcome {
@@ -301,11 +306,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const estate = estateOf('azure', `subscriptions ${config.AZURE_SUBSCRIPTION_ID.join(', ')}`, facade, clients, ids, () => new Date(), config, extraCaPem);
     return { estates: [estate], lab: null, config, extraCaPem, close: async () => {} };
   }
-  const scenarios: LoadedScenario[] = directories.length > 0
-    ? await Promise.all(directories.map((directory) => loadScenario(directory)))
-    : options.builtInScenarios === false ? [] : await Promise.all((await listBuiltInScenarios()).map((directory) => loadScenario(directory)));
-  const clock: LabClock = options.frozenClock ? new ManualClock() : new RealClock();
-  const lab = await startLab({ scenarios, clock });
+  const folders = directories.length > 0 ? directories : options.builtInScenarios === false ? [] : listBuiltInScenarios();
+  let lab: Lab;
+  if (options.labProcess) {
+    lab = await startLabProcess({ scenarios: folders, frozenClock: options.frozenClock ?? false });
+  } else {
+    const scenarios: LoadedScenario[] = await Promise.all(folders.map((directory) => loadScenario(directory)));
+    const clock: LabClock = options.frozenClock ? new ManualClock() : new RealClock();
+    lab = await startLab({ scenarios, clock });
+  }
   const storage = lab.storage;
   const estates = lab.scenarios.map((loaded) => {
     const scenario = loaded.scenario;

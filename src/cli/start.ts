@@ -115,7 +115,8 @@ export async function runStart(): Promise<void> {
   const settings = botSettingsFromConfig(config, accessFile);
   const storage = createStateStorage(config.NETPROOF_STATE_STORE);
   const artifacts = createArtifactStore(artifactStoreSettingOf(config));
-  const runtime = await createRuntime(config, {});
+  // The lab (no Azure settings) runs in a child process: the bot's event loop answers Teams, the emulator's KQL engine does not share it.
+  const runtime = await createRuntime(config, { labProcess: true });
   const estates = botEstatesOf(runtime);
   const diagnose: Diagnoser = async (request) => (await estates.select(request.text)).diagnose(request);
   const analyzeCapture = createWorkerCaptureAnalyser({

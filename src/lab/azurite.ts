@@ -26,6 +26,12 @@ export interface Azurite extends CaptureStorage {
   close(): Promise<void>;
 }
 
+/** Azurite children alive: killed when this process ends without closing them (an uncaught error, process.exit, an EPIPE on stdout). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** A storage account name Azure accepts: 3 to 24 lowercase letters and digits. */
 export function isStorageAccountName(name: string): boolean {
   return /^[a-z0-9]{3,24}$/.test(name);
@@ -51,7 +57,14 @@ export async function startAzurite(accountNames: Iterable<string>, startTimeoutI
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const url = await waitForListening(child, startTimeoutInMs);
+  return azuriteAt(url, accounts, () => stopChild(child));
+}
+
+/** A handle on an Azurite listening at `url` with these accounts (one started here, or by a lab in another process). */
+export function azuriteAt(url: string, accounts: ReadonlyMap<string, string>, close: () => Promise<void>): Azurite {
   const credentials = new Map<string, StorageSharedKeyCredential>();
   const credential = (account: string): StorageSharedKeyCredential => {
     const key = accounts.get(account);
@@ -76,7 +89,7 @@ export async function startAzurite(accountNames: Iterable<string>, startTimeoutI
       await containerClient.createIfNotExists();
       await containerClient.getBlockBlobClient(blobName).uploadData(content);
     },
-    close: () => stopChild(child),
+    close,
   };
 }
 

@@ -8,9 +8,17 @@ export interface LabClock {
 
 /** Lab time advances with real time (the default). */
 export class RealClock implements LabClock {
-  private readonly startedAt = performance.now();
+  private readonly startedAt: number;
 
-  /** Real milliseconds since this clock was made. */
+  /**
+   * @param startedAtEpochInMs when lab time began (`Date.now()` then): two processes given the same
+   *   value agree on the lab time; default now.
+   */
+  constructor(startedAtEpochInMs?: number) {
+    this.startedAt = startedAtEpochInMs === undefined ? performance.now() : startedAtEpochInMs - performance.timeOrigin;
+  }
+
+  /** Real milliseconds since the clock's start. */
   elapsedInMs(): number {
     return performance.now() - this.startedAt;
   }

@@ -93,6 +93,19 @@ export interface Lab {
   close(): Promise<void>;
 }
 
+/** The endpoints of a lab whose HTTP server is at `base` (`http://127.0.0.1:P`, or a scenario's prefix under it). */
+export function labEndpointsAt(base: string, blob: string | undefined): LabEndpoints {
+  return { logAnalytics: `${base}/v1`, arm: base, resourceGraph: base, blob };
+}
+
+/** The endpoints that reach one scenario alone; an unknown name is a user error listing the known ones. */
+export function scenarioEndpoints(origin: string, blob: string | undefined, loaded: readonly LoadedScenario[], name: string): LabEndpoints {
+  if (!loaded.some((entry) => entry.scenario.name.toLowerCase() === name.toLowerCase())) {
+    throw new UserInputError('lab.unknown-scenario', `the lab serves no scenario named ${name}`, loaded.map((entry) => entry.scenario.name));
+  }
+  return labEndpointsAt(`${origin}/scenarios/${encodeURIComponent(name)}`, blob);
+}
+
 function toLoaded(entry: Scenario | LoadedScenario): LoadedScenario {
   return 'scenario' in entry ? entry : { directory: undefined, scenario: parseScenario('scenario', entry), expectation: undefined };
 }
@@ -217,13 +230,9 @@ export async function startLab(options: StartLabOptions): Promise<Lab> {
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
   let closed = false;
-  const endpointsAt = (base: string): LabEndpoints => ({ logAnalytics: `${base}/v1`, arm: base, resourceGraph: base, blob: azurite?.url });
   return {
-    endpoints: endpointsAt(origin),
-    endpointsFor(name) {
-      if (!views.has(name.toLowerCase())) throw new UserInputError('lab.unknown-scenario', `the lab serves no scenario named ${name}`, loaded.map((entry) => entry.scenario.name));
-      return endpointsAt(`${origin}/scenarios/${encodeURIComponent(name)}`);
-    },
+    endpoints: labEndpointsAt(origin, azurite?.url),
+    endpointsFor: (name) => scenarioEndpoints(origin, azurite?.url, loaded, name),
     shadowed: shadowedScenarios(state),
     scenarios: loaded,
     clock,

@@ -88,7 +88,8 @@ interface Prepared {
 
 const noDeclaredSchemas: Record<string, KqlColumn[]> = {};
 const preparedCache = new WeakMap<object, WeakMap<object, Prepared>>();
-const maximumCachedQueries = 256;
+/** Queries kept per analyser: every built-in scenario's questions together make a few hundred. */
+const maximumCachedQueries = 1024;
 /**
  * Analysers by the text of their schemas: table sets of other scopes (another workspace's rows, a
  * resource's rows) with the same columns share the globals and the analysed queries, which are the
@@ -140,11 +141,19 @@ function convertedRows(prepared: Prepared, context: KqlContext, name: string): R
   return rows;
 }
 
+/** The analysed query, least recently used ones dropped first (a Map keeps insertion order). */
 function analysedQuery(analyser: Analyser, query: string): AnalysedQuery {
   const cached = analyser.queries.get(query);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    analyser.queries.delete(query);
+    analyser.queries.set(query, cached);
+    return cached;
+  }
   const analysed = analyse(query, analyser.globals);
-  if (analyser.queries.size >= maximumCachedQueries) analyser.queries.clear();
+  if (analyser.queries.size >= maximumCachedQueries) {
+    const oldest = analyser.queries.keys().next();
+    if (oldest.done !== true) analyser.queries.delete(oldest.value);
+  }
   analyser.queries.set(query, analysed);
   return analysed;
 }
