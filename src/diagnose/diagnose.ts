@@ -5,9 +5,9 @@
  * assemble the Verdict with every piece of evidence numbered in plan order.
  */
 import {
-  CAUSES, toEvidenceItem, type Evidence, type Gap, type Question, type Topology, type Verdict,
+  CAUSES, toEvidenceItem, type Evidence, type EvidenceItem, type Gap, type Question, type Topology, type Verdict,
 } from '../domain/index.js';
-import { decide } from '../rules/index.js';
+import { decide, focusCapture, type RuleInput } from '../rules/index.js';
 import { placeEndpoint } from './endpoints.js';
 import { numberEvidence, planInvestigation, runPlan } from './investigate.js';
 import type { EvidenceDraft, EvidenceSources, FlowSelector, SourceTiming } from './ports.js';
@@ -108,6 +108,19 @@ function contractQuestion(parsed: ParsedQuestion, sourceIp: string | null, desti
   };
 }
 
+/**
+ * An evidence item as the Verdict carries it. A capture keeps what the rules consult for this question
+ * and the conversations its own findings cite (`focusCapture`), with the totals and how many were left
+ * out: the Verdict is stored, rendered and explained, and the whole report is the upload's analysis.
+ */
+function verdictEvidence(input: RuleInput, item: Evidence): EvidenceItem {
+  const shown = toEvidenceItem(item);
+  if (item.kind !== 'capture') return shown;
+  const focused = focusCapture(input, item.data.report);
+  if (focused.leftOut.conversations === 0 && focused.leftOut.findings === 0) return shown;
+  return { ...shown, data: { ...shown.data, report: focused.report, totals: focused.totals, leftOut: focused.leftOut } };
+}
+
 /** Runs the pipeline for one question. */
 export async function diagnose(request: DiagnoseRequest, dependencies: DiagnoseDependencies): Promise<DiagnoseOutcome> {
   const sources = request.subscriptionIds ? scopeSources(dependencies.sources, { subscriptionIds: request.subscriptionIds }) : dependencies.sources;
@@ -166,7 +179,8 @@ export async function diagnose(request: DiagnoseRequest, dependencies: DiagnoseD
   const evidence: Evidence[] = numberEvidence(drafts);
   const gaps: Gap[] = [...topologyOutcome.gaps, ...run.outcomes.flatMap((outcome) => outcome.gaps)];
   const contract = contractQuestion(question, source.ip ?? question.source.ip, destination.ip ?? question.destination.ip);
-  const decision = decide({ question: contract, topology: estate, evidence, gaps, now: dependencies.now, destinationFqdn: flow.destinationFqdn });
+  const ruleInput: RuleInput = { question: contract, topology: estate, evidence, gaps, now: dependencies.now, destinationFqdn: flow.destinationFqdn };
+  const decision = decide(ruleInput);
 
   const verdict: Verdict = {
     question: contract,
@@ -178,7 +192,7 @@ export async function diagnose(request: DiagnoseRequest, dependencies: DiagnoseD
     confidence: decision.confidence,
     summary: decision.summary || CAUSES[decision.cause].meaning,
     findings: decision.findings.map((finding, index) => ({ id: `f${index + 1}`, code: finding.code, summary: finding.summary, evidence: finding.evidence })),
-    evidence: evidence.map(toEvidenceItem),
+    evidence: evidence.map((item) => verdictEvidence(ruleInput, item)),
     gaps,
     nextSteps: [...question.assumptions.map((assumption) => `Assumed: ${assumption}`), ...decision.nextSteps],
   };

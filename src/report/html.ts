@@ -4,7 +4,8 @@
  * e.g. a remote site's admin. Optionally redacted: resource ids, subscription ids
  * and internal names other than the flow's own addresses are replaced.
  */
-import { CAUSES, CONTRIBUTING, GAP_REASONS, type Verdict } from '../domain/index.js';
+import { CAUSES, CONTRIBUTING, GAP_REASONS, type CaptureReport, type Conversation, type EvidenceItem, type Verdict } from '../domain/index.js';
+import { sameIp } from '../domain/net.js';
 import { describeBlockedAt, describeFlow } from './markdown.js';
 
 /** One packet on a ladder diagram. */
@@ -90,6 +91,66 @@ export function renderLadderSvg(ladder: Ladder, clean: (text: string) => string 
     + rows + '</svg>';
 }
 
+/** At most this many conversations (and findings) of a capture are written into a pack. */
+export const PACK_CONVERSATIONS = 25;
+
+/** The data of an evidence item as the pack prints it, and a line saying what of it is left out (null: nothing). */
+interface PackData {
+  data: Record<string, unknown>;
+  note: string | null;
+}
+
+/** The report of a capture evidence item (`data.report` with conversations and findings), or null. */
+function captureReportOf(item: EvidenceItem): CaptureReport | null {
+  const report = item.data.report as Partial<CaptureReport> | null | undefined;
+  return typeof report === 'object' && report !== null && Array.isArray(report.conversations) && Array.isArray(report.findings)
+    ? report as CaptureReport : null;
+}
+
+/** True when the conversation goes to the flow's destination address (on its port, when the question gives one) or comes from its source. */
+function aboutFlow(verdict: Verdict, conversation: Conversation): boolean {
+  const { source, destination, port } = verdict.question;
+  if (!sameIp(conversation.server.ip, destination.ip)) return false;
+  return port === null || conversation.server.port === null || conversation.server.port === port || sameIp(conversation.client.ip, source.ip);
+}
+
+/** A count the pipeline recorded in the data (`totals`), else the one of the report as it is. */
+function totalOf(item: EvidenceItem, key: 'conversations' | 'findings', fallback: number): number {
+  const totals = item.data.totals as Record<string, unknown> | undefined;
+  return typeof totals?.[key] === 'number' ? totals[key] : fallback;
+}
+
+/**
+ * A capture in the pack: a remote admin reads the conversations about the flow and those the capture's
+ * findings cite, not tens of thousands of them. At most PACK_CONVERSATIONS conversations and findings
+ * are written, with the totals (the Verdict's, when the pipeline already left some out) and a line
+ * that says how many others are left out and where the whole report is.
+ */
+function packData(verdict: Verdict, item: EvidenceItem): PackData {
+  const report = captureReportOf(item);
+  if (report === null) return { data: item.data, note: null };
+  const conversationTotal = totalOf(item, 'conversations', report.conversations.length);
+  const findingTotal = totalOf(item, 'findings', report.findings.length);
+  let shown = report.conversations;
+  if (shown.length > PACK_CONVERSATIONS) {
+    const cited = new Set(report.findings.map((finding) => finding.conversation));
+    const flow = shown.filter((conversation) => aboutFlow(verdict, conversation));
+    const flowIds = new Set(flow.map((conversation) => conversation.id));
+    shown = [...flow, ...shown.filter((conversation) => !flowIds.has(conversation.id) && cited.has(conversation.id))].slice(0, PACK_CONVERSATIONS);
+  }
+  const shownIds = new Set(shown.map((conversation) => conversation.id));
+  const findings = report.findings.filter((finding) => shownIds.has(finding.conversation)).slice(0, PACK_CONVERSATIONS);
+  const leftOut = { conversations: conversationTotal - shown.length, findings: findingTotal - findings.length };
+  if (leftOut.conversations === 0 && leftOut.findings === 0) return { data: item.data, note: null };
+  const fileName = typeof item.data.fileName === 'string' ? item.data.fileName : 'the capture file';
+  return {
+    data: { ...item.data, report: { ...report, conversations: shown, findings }, totals: { conversations: conversationTotal, findings: findingTotal }, leftOut },
+    note: `${report.input.packets} packets, ${conversationTotal} conversations, ${findingTotal} capture findings. `
+      + `Shown: ${shown.length} conversations (about the flow, then those the capture's findings cite) and ${findings.length} of their findings; `
+      + `${leftOut.conversations} other conversations and ${leftOut.findings} findings are left out: the full capture report is the analysis of ${fileName}.`,
+  };
+}
+
 /** Collects the times evidence mentions, for the timeline. */
 function timeline(verdict: Verdict): { time: string; text: string }[] {
   const events: { time: string; text: string }[] = [
@@ -122,8 +183,11 @@ export function renderEvidencePack(verdict: Verdict, options: EvidencePackOption
       `<li><strong>${text(item.id)}</strong> <code>${text(item.source)}</code>: ${text(item.summary)}<pre>${text(item.query)}</pre></li>`).join('');
     return `<div class="finding"><h3>${text(finding.id)} <code>${text(finding.code)}</code></h3><p>${text(finding.summary)}</p><ul>${evidence}</ul></div>`;
   }).join('');
-  const evidenceRows = verdict.evidence.map((item) =>
-    `<tr id="${text(item.id)}"><td>${text(item.id)}</td><td><code>${text(item.source)}</code></td><td>${text(item.summary)}<pre>${text(item.query)}</pre><details><summary>data</summary><pre>${text(JSON.stringify(item.data, null, 2))}</pre></details></td></tr>`).join('');
+  const evidenceRows = verdict.evidence.map((item) => {
+    const { data, note } = packData(verdict, item);
+    return `<tr id="${text(item.id)}"><td>${text(item.id)}</td><td><code>${text(item.source)}</code></td><td>${text(item.summary)}<pre>${text(item.query)}</pre>`
+      + `${note === null ? '' : `<p>${text(note)}</p>`}<details><summary>data</summary><pre>${text(JSON.stringify(data, null, 2))}</pre></details></td></tr>`;
+  }).join('');
   const gaps = verdict.gaps.map((gap) => `<li><code>${text(gap.source)}</code> ${text(gap.reason)} (${text(GAP_REASONS[gap.reason])}): ${text(gap.detail)}</li>`).join('');
   const steps = verdict.nextSteps.map((step) => `<li>${text(step)}</li>`).join('');
   const events = timeline(verdict).map((event) => `<tr><td><code>${text(event.time)}</code></td><td>${text(event.text)}</td></tr>`).join('');

@@ -2,6 +2,7 @@
 import { sameResourceId, type AzureFirewall, type BlockedAt, type CaptureFinding, type Component, type Confidence, type Conversation, type EvidenceOf } from '../domain/index.js';
 import { firewallSubnet, nicByIp, vmOfNic } from './estate.js';
 import { anyPrefixContains, sameIp } from './net/ip.js';
+import { conversationsToDestination, observationsOf } from './capture.js';
 import { citeResources, evidenceOf, inWindow, isDestination, isSource, unique, type Analysis } from './context.js';
 import type { PathProblem, PathResult } from './routes/path.js';
 import type { RuleFinding } from './types.js';
@@ -91,17 +92,13 @@ export function captureSightings(analysis: Analysis): CaptureSighting[] {
   const sightings: CaptureSighting[] = [];
   for (const evidence of evidenceOf(analysis.input, 'capture')) {
     const atDestinationCapture = captureTargetHolds(analysis, evidence.data.targetId, analysis.flow.destinationIp);
-    for (const conversation of evidence.data.report.conversations) {
-      const toDestination = isDestination(analysis, conversation.server.ip)
-        || (analysis.flow.destinationName !== null && conversation.tls?.serverName?.toLowerCase() === analysis.flow.destinationName);
-      if (!toDestination) continue;
-      if (analysis.flow.port !== null && conversation.server.port !== null && conversation.server.port !== analysis.flow.port) continue;
-      if (analysis.flow.protocol !== 'any' && conversation.protocol !== analysis.flow.protocol) continue;
+    const { report } = evidence.data;
+    for (const conversation of conversationsToDestination(analysis, report)) {
       const fromSource = isSource(analysis, conversation.client.ip);
       if (!fromSource && firewallBehind(analysis, conversation.client.ip) === null) continue;
       sightings.push({
         evidence, conversation, fromSource,
-        observations: evidence.data.report.findings.filter((finding) => finding.conversation === conversation.id),
+        observations: observationsOf(report, conversation.id),
         atDestination: atDestinationCapture || sameIp(conversation.server.ip, analysis.flow.destinationIp) && captureTargetHolds(analysis, evidence.data.targetId, conversation.server.ip),
       });
     }

@@ -3,6 +3,7 @@
  * response), from a capture or the firewall's DNS proxy log; a successful answer for the same
  * name in the same evidence cancels it.
  */
+import { conversationsAskingDestination, observationsOf } from '../capture.js';
 import { analyse, evidenceOf, inWindow, isDestinationName, isSource, unique } from '../context.js';
 import { blockedAt } from '../findings.js';
 import type { Rule } from '../types.js';
@@ -19,12 +20,13 @@ export const dnsFailure: Rule = {
     const failures: { id: string; how: string }[] = [];
     let resolved = false;
     for (const item of evidenceOf(input, 'capture')) {
-      for (const conversation of item.data.report.conversations) {
+      const { report } = item.data;
+      for (const conversation of conversationsAskingDestination(analysis, report)) {
         const queries = (conversation.dns ?? []).filter((dns) => isDestinationName(analysis, dns.name));
         if (queries.length === 0) continue;
         if (queries.some((dns) => dns.rcode === 'NOERROR' && dns.answers.length > 0)) resolved = true;
         const failed = queries.find((dns) => dns.rcode !== null && FAILED_CODES.has(dns.rcode.toLowerCase()));
-        const noResponse = item.data.report.findings.some((finding) => finding.conversation === conversation.id && DNS_OBSERVATIONS.has(finding.code));
+        const noResponse = observationsOf(report, conversation.id).some((finding) => DNS_OBSERVATIONS.has(finding.code));
         if (failed !== undefined) failures.push({ id: item.id, how: failed.rcode ?? 'failure' });
         else if (noResponse) failures.push({ id: item.id, how: 'no response' });
       }

@@ -5,6 +5,7 @@
  * VNet), or the VNet of the custom DNS servers it uses. The name then resolves to the public endpoint.
  */
 import { sameResourceId, type PrivateEndpoint, type VirtualNetwork } from '../../domain/index.js';
+import { conversationsAskingDestination } from '../capture.js';
 import { analyse, citeResources, evidenceOf, isDestinationName, unique, type Analysis } from '../context.js';
 import { privateEndpointByIp, vnetContaining } from '../estate.js';
 import { sameIp } from '../net/ip.js';
@@ -43,7 +44,7 @@ export const privateDnsZoneNotLinked: Rule = {
         const linked = resolvers.some((vnet) => zone.virtualNetworkLinks.some((link) => sameResourceId(link.virtualNetworkId, vnet.id)));
         if (linked) continue;
         // A capture that shows the name resolving elsewhere than the endpoint is direct evidence.
-        const publicAnswers = evidenceOf(input, 'capture').filter((item) => item.data.report.conversations.some((conversation) =>
+        const publicAnswers = evidenceOf(input, 'capture').filter((item) => conversationsAskingDestination(analysis, item.data.report).some((conversation) =>
           (conversation.dns ?? []).some((dns) => isDestinationName(analysis, dns.name) && dns.answers.length > 0
             && !dns.answers.some((answer) => endpoint.privateIpAddresses.some((address) => sameIp(address, answer))))));
         const names = resolvers.map((vnet) => vnet.name).join(', ');
