@@ -2,9 +2,10 @@
  * Load benchmark, run on demand (`npm run bench:load`), never in the test run; loopback only.
  *
  * The bot server in this process over the built-in lab (every scenario, the scenario picker, the
- * real pipeline), replies going to a recording connector on 127.0.0.1. NETPROOF_LOAD_CONVERSATIONS
- * conversations (default 60) talk at once, each like a user: it sends a message, waits for its
- * answer, sends the next, NETPROOF_LOAD_MESSAGES messages each (default 50; so 3,000 in all),
+ * real pipeline; the lab's emulator in a child process, as Azure is elsewhere), replies going to a
+ * recording connector on 127.0.0.1. NETPROOF_LOAD_CONVERSATIONS conversations (default 60) talk at
+ * once, each like a user: it sends a message, waits for its answer, sends the next,
+ * NETPROOF_LOAD_MESSAGES messages each (default 100; so 6,000 in all),
  * stopping early after NETPROOF_LOAD_SECONDS (default 300). Messages mix scenario questions (each
  * scenario's own; 3 in 10), "help" and "scenarios". It reports:
  * - acknowledgement latency (POST to the first message at the connector: the "Looking at…" note of
@@ -18,7 +19,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,7 +35,7 @@ import type { Diagnoser } from '../src/diagnose/diagnose.js';
 import { botEstatesOf, createRuntime } from '../src/main.js';
 
 const CONVERSATIONS = Number(process.env.NETPROOF_LOAD_CONVERSATIONS ?? 60);
-const MESSAGES = Number(process.env.NETPROOF_LOAD_MESSAGES ?? 50);
+const MESSAGES = Number(process.env.NETPROOF_LOAD_MESSAGES ?? 100);
 const SECONDS = Number(process.env.NETPROOF_LOAD_SECONDS ?? 300);
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const ANSWER_TIMEOUT_IN_MS = 60_000;
@@ -216,6 +217,10 @@ const twice = measured.filter((message) => message.updates > 1 || message.acknow
 const acknowledgement = measured.filter((message) => message.acknowledgedAt !== null).map((message) => (message.acknowledgedAt ?? 0) - message.at);
 const verdicts = measured.filter((message) => message.kind === 'question' && message.answeredAt !== null && message.acknowledgements.length > 0).map((message) => (message.answeredAt ?? 0) - message.at);
 const ms = (value: number) => `${value.toFixed(0)} ms`;
+// When the slowest acknowledgements happened (seconds into the load) and of what: a burst, or spread out.
+const slowestAcknowledgements = measured.filter((message) => message.acknowledgedAt !== null)
+  .sort((left, right) => ((right.acknowledgedAt ?? 0) - right.at) - ((left.acknowledgedAt ?? 0) - left.at)).slice(0, 5)
+  .map((message) => `${ms((message.acknowledgedAt ?? 0) - message.at)} (${message.kind} at +${((message.at - started) / 1000).toFixed(1)} s)`).join(', ');
 // The slowest questions by their median verdict latency: where the verdict's tail comes from.
 const byQuestion = new Map<string, number[]>();
 for (const message of measured) {
@@ -226,10 +231,13 @@ const slowest = [...byQuestion].map(([text, values]) => ({ text, median: percent
   .sort((left, right) => right.median - left.median).slice(0, 5);
 const triple = (values: number[]) => `p50 ${ms(percentile(values, 0.5))}, p95 ${ms(percentile(values, 0.95))}, p99 ${ms(percentile(values, 0.99))}, max ${ms(Math.max(...values))}`;
 
+// glibc keeps freed memory for reuse unless told to give it back (see the README's memory note); say which was measured.
+const allocator = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'].map((name) => `${name}=${process.env[name] ?? '(glibc default)'}`).join(' ');
 process.stdout.write([
-  `netproof load benchmark (${new Date().toISOString()}, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Linux ${release()}${gc ? '' : ', no --expose-gc: RSS after is without forced GC'})`,
+  `netproof load benchmark (${new Date().toISOString()}, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Linux ${release()}, load average ${loadavg().map((value) => value.toFixed(1)).join(' ')}${gc ? '' : ', no --expose-gc: RSS after is without forced GC'})`,
+  `allocator: ${allocator}; the lab runs in a child process, not counted here`,
   `${CONVERSATIONS} conversations at once over ${estates.list.length} lab scenarios, ${measured.length} messages (${measured.filter((message) => message.kind === 'question').length} questions) in ${wallInSeconds.toFixed(1)} s (${(measured.length / wallInSeconds).toFixed(1)} messages/s), ${connectorCalls} connector calls`,
-  `acknowledgement: ${triple(acknowledgement)}`,
+  `acknowledgement: ${triple(acknowledgement)}; the slowest ${slowestAcknowledgements}`,
   `verdict:         ${triple(verdicts)}`,
   `slowest questions (median verdict): ${slowest.map((entry) => `${ms(entry.median)} x${entry.count} "${entry.text.slice(0, 60)}"`).join('; ')}`,
   `HTTP errors: ${httpErrors}; lost: ${lost.length}; answered twice: ${twice.length}`,
