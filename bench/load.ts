@@ -221,6 +221,7 @@ const ms = (value: number) => `${value.toFixed(0)} ms`;
 const slowestAcknowledgements = measured.filter((message) => message.acknowledgedAt !== null)
   .sort((left, right) => ((right.acknowledgedAt ?? 0) - right.at) - ((left.acknowledgedAt ?? 0) - left.at)).slice(0, 5)
   .map((message) => `${ms((message.acknowledgedAt ?? 0) - message.at)} (${message.kind} at +${((message.at - started) / 1000).toFixed(1)} s)`).join(', ');
+const settled = measured.filter((message) => message.acknowledgedAt !== null && message.at - started > 5_000).map((message) => (message.acknowledgedAt ?? 0) - message.at);
 // The slowest questions by their median verdict latency: where the verdict's tail comes from.
 const byQuestion = new Map<string, number[]>();
 for (const message of measured) {
@@ -238,6 +239,7 @@ process.stdout.write([
   `allocator: ${allocator}; the lab runs in a child process, not counted here`,
   `${CONVERSATIONS} conversations at once over ${estates.list.length} lab scenarios, ${measured.length} messages (${measured.filter((message) => message.kind === 'question').length} questions) in ${wallInSeconds.toFixed(1)} s (${(measured.length / wallInSeconds).toFixed(1)} messages/s), ${connectorCalls} connector calls`,
   `acknowledgement: ${triple(acknowledgement)}; the slowest ${slowestAcknowledgements}`,
+  `acknowledgement of the messages sent after the first 5 s (past the opening burst of all ${CONVERSATIONS} conversations at once): ${triple(settled)}`,
   `verdict:         ${triple(verdicts)}`,
   `slowest questions (median verdict): ${slowest.map((entry) => `${ms(entry.median)} x${entry.count} "${entry.text.slice(0, 60)}"`).join('; ')}`,
   `HTTP errors: ${httpErrors}; lost: ${lost.length}; answered twice: ${twice.length}`,

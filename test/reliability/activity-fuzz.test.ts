@@ -4,9 +4,12 @@
  * /api/messages and through a TestAdapter gets 200, 400 or 401, never hangs, never fails a turn,
  * never shows a stack trace, and everything the bot posts is typing, text or a valid Adaptive Card.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activityFuzzTarget, startActivityFuzzBot, type ActivityFuzzBot } from './activity-fuzz.js';
+import { activityFuzzTarget, startActivityFuzzBot, type ActivityFuzzBot, type FuzzActivity } from './activity-fuzz.js';
+import { decodeInput, REGRESSIONS } from './fuzz-targets.js';
 
 const SEED = 20261207;
 const RUNS = 400;
@@ -38,6 +41,13 @@ describe('activity handler fuzzing', () => {
     const before = new Map(bot.statuses);
     await bot.check(activity);
     expect(bot.statuses.get(status)).toBe((before.get(status) ?? 0) + 1);
+  });
+
+  // Activities a long run of bench/fuzz.ts found failing, written there as regressions: replayed here once fixed.
+  const folder = join(REGRESSIONS, 'activity-handler');
+  const regressions = existsSync(folder) ? readdirSync(folder).filter((file) => file.endsWith('.json')).sort() : [];
+  it.skipIf(regressions.length === 0).each(regressions)('regression %s', async (file) => {
+    await bot.check(decodeInput(readFileSync(join(folder, file), 'utf8')) as FuzzActivity);
   });
 
   it.each([
