@@ -107,7 +107,7 @@ function captureReportOf(item: EvidenceItem): CaptureReport | null {
     ? report as CaptureReport : null;
 }
 
-/** True when the conversation goes to the flow's destination address (on its port, when the question gives one) or comes from its source. */
+/** True when the conversation goes to the flow's destination address: on its port (when the question gives one), or from its source on any port. */
 function aboutFlow(verdict: Verdict, conversation: Conversation): boolean {
   const { source, destination, port } = verdict.question;
   if (!sameIp(conversation.server.ip, destination.ip)) return false;

@@ -23,6 +23,8 @@ interface CaptureIndex {
   byDnsName: Positions;
   /** Observations of each conversation id, in report order. */
   findings: Map<string, CaptureFinding[]>;
+  /** What was indexed: the lists and their lengths. */
+  of: { conversations: Conversation[]; conversationCount: number; findings: CaptureFinding[]; findingCount: number };
 }
 
 const indexes = new WeakMap<CaptureReport, CaptureIndex>();
@@ -45,11 +47,21 @@ function dnsKey(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
 
-/** Indexes the report once (reports are not changed once read). */
+/** True when the index was built from the report as it is now. */
+function current(index: CaptureIndex, report: CaptureReport): boolean {
+  const { of } = index;
+  return of.conversations === report.conversations && of.conversationCount === report.conversations.length
+    && of.findings === report.findings && of.findingCount === report.findings.length;
+}
+
+/** Indexes the report once; a report whose lists were replaced or grew since is indexed again. */
 function indexOf(report: CaptureReport): CaptureIndex {
   const cached = indexes.get(report);
-  if (cached !== undefined) return cached;
-  const index: CaptureIndex = { byServer: new Map(), byServerName: new Map(), byDnsName: new Map(), findings: new Map() };
+  if (cached !== undefined && current(cached, report)) return cached;
+  const index: CaptureIndex = {
+    byServer: new Map(), byServerName: new Map(), byDnsName: new Map(), findings: new Map(),
+    of: { conversations: report.conversations, conversationCount: report.conversations.length, findings: report.findings, findingCount: report.findings.length },
+  };
   // Captures repeat a handful of server addresses: each text is parsed once.
   const keys = new Map<string, string | null>();
   report.conversations.forEach((conversation, position) => {

@@ -92,6 +92,20 @@ describe('a large capture among the evidence', () => {
     expect(focused.leftOut).toEqual({ conversations: OTHERS + 1 - CITED_CONVERSATIONS_KEPT - 1, findings: 120 - CITED_CONVERSATIONS_KEPT });
   });
 
+  it('a report that grew after the rules read it is looked up again', () => {
+    const flow = conversation({ id: 'tcp-flow', state: 'REJ', handshake: false });
+    const flowFinding = observation('tcp_refused', 'tcp-flow');
+    const growing = ruleInput(undefined, ID.appVm, padding.conversations.slice(0, 100), []);
+    const evidence = growing.evidence[0]!;
+    if (evidence.kind !== 'capture') throw new Error('not a capture');
+    const before = decide(growing);
+    evidence.data.report.conversations.push(flow);
+    evidence.data.report.findings.push(flowFinding);
+    const after = decide({ ...growing });
+    expect(after).toEqual(decide(ruleInput(undefined, ID.appVm, [flow], [flowFinding])));
+    expect(after.cause).not.toBe(before.cause);
+  });
+
   it('without a port in the question, the destination on any port is about the flow', () => {
     const anyPort = question({ source: IP.branchHost, destination: IP.app, port: null });
     const largeInput = ruleInput(anyPort, ID.appVm, padding.conversations, []);
