@@ -213,6 +213,13 @@ export function askerOf(activity: Activity): Asker {
   };
 }
 
+/**
+ * Minutes of logs read on each side of a conversation taken from a capture: a refused connection
+ * lasts microseconds (its start and end are one instant, which the parser cannot read as a
+ * window), flow logs aggregate by the minute, and the capture host's clock may be off a little.
+ */
+const CAPTURE_WINDOW_MARGIN_IN_MS = 5 * 60_000;
+
 /** The first conversation with a problem (else the first), as a question the parser reads. */
 export function questionFromCapture(report: CaptureReport): string | null {
   const problem = report.findings.find((finding) => finding.code !== 'retransmissions' && finding.code !== 'zero_window') ?? report.findings[0];
@@ -220,7 +227,11 @@ export function questionFromCapture(report: CaptureReport): string | null {
   if (!conversation) return null;
   const port = conversation.server.port !== null && conversation.protocol !== 'icmp' && conversation.protocol !== 'icmpv6'
     ? ` on ${conversation.protocol} port ${conversation.server.port}` : '';
-  return `why can't ${conversation.client.ip} reach ${conversation.server.ip}${port} between ${conversation.start} and ${conversation.end}`;
+  const start = Date.parse(conversation.start);
+  const end = Date.parse(conversation.end);
+  const window = Number.isFinite(start) && Number.isFinite(end)
+    ? ` between ${new Date(start - CAPTURE_WINDOW_MARGIN_IN_MS).toISOString()} and ${new Date(end + CAPTURE_WINDOW_MARGIN_IN_MS).toISOString()}` : '';
+  return `why can't ${conversation.client.ip} reach ${conversation.server.ip}${port}${window}`;
 }
 
 /** The capture evidence of an upload, as the pipeline takes it. */

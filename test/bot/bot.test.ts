@@ -394,6 +394,12 @@ describe('uploads', () => {
     expect(requests[0]?.extraEvidence?.[0]).toMatchObject({ kind: 'capture', source: 'upload', data: { fileName: 'tcp_refused.pcap', targetId: null } });
     // The capture names the flow when the question does not.
     expect(requests.at(-1)?.text).toMatch(/^why can't \S+ reach \S+ on tcp port \d+ between /);
+    // A refused connection is one instant: the question asks for five minutes of logs on each side of it.
+    const report = await analyzeCapture(join(CAPTURES, 'tcp_refused.pcap'));
+    const refused = report.conversations.find((conversation) => conversation.id === report.findings.find((finding) => finding.code === 'tcp_refused')?.conversation);
+    const [, from, to] = /between (\S+) and (\S+)$/.exec(requests.at(-1)?.text ?? '') ?? [];
+    expect(Date.parse(refused?.start ?? '') - Date.parse(from ?? '')).toBe(300_000);
+    expect(Date.parse(to ?? '') - Date.parse(refused?.end ?? '')).toBe(300_000);
     expect(requests.at(-1)?.extraEvidence).toHaveLength(1);
     const last = messages(adapter).at(-1);
     expectValidCard(cardsOf(last)[0]);
