@@ -1,7 +1,8 @@
 /**
  * Bot benchmark, run on demand (`npm run bench:bot`), never in the test run.
  *
- * The bot server over the real pipeline (lab scenario rdp-remote-site) and a recording
+ * The bot server over the real pipeline (lab scenario rdp-remote-site, the lab in a child process as
+ * `netproof start` runs it) and a recording
  * connector on loopback, as in test/bot/http.test.ts. It measures:
  * - the HTTP turn (POST /api/messages until 200), the acknowledgement and the verdict
  *   (the PUT that replaces it), one question at a time, then NETPROOF_BENCH_CONCURRENT at once;
@@ -81,7 +82,7 @@ async function waitFor(predicate: () => boolean): Promise<void> {
   while (!predicate()) await new Promise((done) => setTimeout(done, 1));
 }
 
-const runtime = await createRuntime(parseConfig({}), { scenarioDirectories: [join(ROOT, 'src', 'lab', 'scenarios', 'rdp-remote-site')], frozenClock: true });
+const runtime = await createRuntime(parseConfig({}), { scenarioDirectories: [join(ROOT, 'src', 'lab', 'scenarios', 'rdp-remote-site')], frozenClock: true, labProcess: true });
 const diagnose: Diagnoser = async (request) => (await selectEstate(runtime, request.text)).diagnose(request);
 const connector = await startConnector();
 const analyser = createWorkerCaptureAnalyser({ limits: {} });
