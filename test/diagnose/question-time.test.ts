@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseQuestion } from '../../src/diagnose/question.js';
+import { ianaZone } from '../../src/diagnose/question/zoned.js';
 import { context, questionOf } from './question-fixture.js';
 
 const FLOW = 'why can\'t 192.168.10.5 RDP to vm-app01';
@@ -139,5 +140,25 @@ describe('since what, and which of several times (UTC, now 2026-11-20T14:30Z)', 
     'yesterday afternoon, between 09:00 and 09:30 today',
   ])('still asks when the times do not nest: "%s"', (time) => {
     expect(parseQuestion(`${FLOW} ${time}`, context({ now: new Date(now) }))).toMatchObject({ kind: 'clarify', code: 'question.ambiguous-time' });
+  });
+});
+
+describe('ianaZone', () => {
+  it.each([
+    ['Europe/Berlin', 'Europe/Berlin'],
+    ['europe/berlin', 'Europe/Berlin'],
+    ['UTC', 'UTC'],
+    ['Australia/Sydney', 'Australia/Sydney'],
+  ])('knows %s as %s, the same answer when asked again', (name, id) => {
+    const first = ianaZone(name);
+    expect(first?.id).toBe(id);
+    expect(ianaZone(name)).toEqual(first);
+    // Answers are shared between questions: nobody may change one.
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it.each(['why', 'vm-app01', 'Europe/Nowhere', 'a'.repeat(41)])('knows no zone named %s, asked twice', (name) => {
+    expect(ianaZone(name)).toBeNull();
+    expect(ianaZone(name)).toBeNull();
   });
 });

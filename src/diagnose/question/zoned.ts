@@ -37,17 +37,30 @@ function formatterFor(zoneId: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/**
+ * Answers of `ianaZone` by name: the parser asks about many ordinary words of every question, and
+ * each miss costs Intl a formatter and a RangeError. Bounded, as questions are user text.
+ */
+const zoneAnswers = new Map<string, Zone | null>();
+const MAXIMUM_ZONE_ANSWERS = 2_048;
+
 /** The zone an IANA name denotes (case-insensitive, canonicalised), or null when Intl does not know it. */
 export function ianaZone(name: string): Zone | null {
   // Intl throws a RangeError for an unknown zone; test the shape first so ordinary words cost nothing.
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,2}$/.test(name) || name.length > 40) return null;
+  const known = zoneAnswers.get(name);
+  if (known !== undefined) return known;
+  let zone: Zone | null;
   try {
     const id = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
-    return { id, fixedOffsetInMinutes: id === 'UTC' ? 0 : null };
+    zone = Object.freeze({ id, fixedOffsetInMinutes: id === 'UTC' ? 0 : null });
   } catch (error) {
-    if (error instanceof RangeError) return null;
-    throw error;
+    if (!(error instanceof RangeError)) throw error;
+    zone = null;
   }
+  if (zoneAnswers.size >= MAXIMUM_ZONE_ANSWERS) zoneAnswers.clear();
+  zoneAnswers.set(name, zone);
+  return zone;
 }
 
 /** A fixed offset zone, `+02:00` style, or null outside UTC-14..UTC+14. */
