@@ -81,6 +81,10 @@ export interface EvidenceLimits {
   pollIntervalInMs: number;
   /** Largest capture file read from Blob storage (default 100 MiB). */
   captureMaxBytes: number;
+  /** How long the estate read from Resource Graph is reused before it is read again (default 5 min). */
+  estateMaxAgeInMs: number;
+  /** How long a failed estate read is answered from memory (default 15 s): one question's steps and a burst of questions do not each retry a throttled or forbidden Resource Graph. */
+  estateFailureMaxAgeInMs: number;
 }
 
 /** The facade's configuration. */
@@ -89,9 +93,14 @@ export interface AzureEvidenceSourcesOptions {
   subscriptionIds: readonly string[];
   workspaceIds: readonly string[];
   limits?: Partial<EvidenceLimits>;
+  /** Milliseconds of a monotonic clock, for the estate's age (default `performance.now`; tests move it). */
+  monotonicNow?: () => number;
 }
 
-const DEFAULT_LIMITS: EvidenceLimits = { maxRows: 500, sourceTimeoutInMs: 30_000, concurrency: 4, pollIntervalInMs: 2_000, captureMaxBytes: 100 * 1024 * 1024 };
+const DEFAULT_LIMITS: EvidenceLimits = {
+  maxRows: 500, sourceTimeoutInMs: 30_000, concurrency: 4, pollIntervalInMs: 2_000, captureMaxBytes: 100 * 1024 * 1024,
+  estateMaxAgeInMs: 5 * 60_000, estateFailureMaxAgeInMs: 15_000,
+};
 
 /** The Azure evidence sources, one method per question the investigation can ask. */
 export class AzureEvidenceSources {
@@ -99,13 +108,16 @@ export class AzureEvidenceSources {
   private readonly subscriptionIds: readonly string[];
   private readonly workspaceIds: readonly string[];
   private readonly limits: EvidenceLimits;
-  private estateLoad: Promise<SourceResult<Estate>> | undefined;
+  private readonly monotonicNow: () => number;
+  /** The estate read in flight or done, with when it was done (null while in flight). */
+  private estateLoad: { result: Promise<SourceResult<Estate>>; settledAt: number | null; ok: boolean } | undefined;
 
   constructor(options: AzureEvidenceSourcesOptions) {
     this.clients = options.clients;
     this.subscriptionIds = options.subscriptionIds;
     this.workspaceIds = options.workspaceIds;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.monotonicNow = options.monotonicNow ?? (() => performance.now());
   }
 
   private logOptions(abortSignal?: AbortSignal) {
@@ -207,14 +219,37 @@ export class AzureEvidenceSources {
     return getGatewayConnection(this.networkFor(connectionId), validateResourceId(connectionId), this.callOptions(abortSignal));
   }
 
-  /** The estate (ARM bodies and Topology) through Resource Graph, read once per facade. */
+  /**
+   * The estate (ARM bodies and Topology) through Resource Graph. One read serves every caller while
+   * it runs and for `estateMaxAgeInMs` after (the estate changes: a route table edited an hour ago
+   * must be seen), a failed read for `estateFailureMaxAgeInMs`. The shared read has its own deadline:
+   * a caller's signal ends that caller's wait, not the read the others wait for.
+   */
   estate(abortSignal?: AbortSignal): Promise<SourceResult<Estate>> {
-    if (this.estateLoad === undefined) {
-      this.estateLoad = loadEstate(this.clients.resourceGraph, this.subscriptionIds, { timeoutInMs: this.limits.sourceTimeoutInMs, ...(abortSignal ? { abortSignal } : {}) });
-      // A failed read is not cached: the next call tries again.
-      void this.estateLoad.then((result) => { if (!result.ok) this.estateLoad = undefined; });
+    const now = this.monotonicNow();
+    const current = this.estateLoad;
+    const fresh = current !== undefined && (current.settledAt === null
+      || now - current.settledAt < (current.ok ? this.limits.estateMaxAgeInMs : this.limits.estateFailureMaxAgeInMs));
+    let load = current;
+    if (!fresh || load === undefined) {
+      const started = { result: loadEstate(this.clients.resourceGraph, this.subscriptionIds, { timeoutInMs: this.limits.sourceTimeoutInMs }), settledAt: null as number | null, ok: false };
+      void started.result.then((result) => {
+        started.settledAt = this.monotonicNow();
+        started.ok = result.ok;
+      });
+      this.estateLoad = started;
+      load = started;
     }
-    return this.estateLoad;
+    if (!abortSignal) return load.result;
+    return new Promise((resolve) => {
+      const onAbort = (): void => resolve(failure({ source: 'Azure Resource Graph', reason: 'timeout', detail: 'the estate was still being read when this step had to answer' }));
+      if (abortSignal.aborted) return onAbort();
+      abortSignal.addEventListener('abort', onAbort, { once: true });
+      void load.result.then((result) => {
+        abortSignal.removeEventListener('abort', onAbort);
+        resolve(result);
+      });
+    });
   }
 
   /** The topology as evidence. */

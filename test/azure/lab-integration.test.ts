@@ -222,3 +222,64 @@ describe('lab faults become gaps', () => {
     if (!result.ok) expect(result.gap).toMatchObject({ source: 'Azure Resource Graph', reason: 'no-permission' });
   });
 });
+
+describe('the estate read from Resource Graph, reused for a while', () => {
+  /** A facade whose Resource Graph calls are counted, and whose monotonic clock the test moves. */
+  function countedFacade() {
+    const clients = createEmulatorClients(lab.endpoints, { retry: { maxRetries: 0 } });
+    const counter = { calls: 0, at: 0 };
+    const resourceGraph = {
+      resources: (...args: Parameters<typeof clients.resourceGraph.resources>) => {
+        counter.calls += 1;
+        return clients.resourceGraph.resources(...args);
+      },
+    };
+    const facade = new AzureEvidenceSources({
+      clients: { ...clients, resourceGraph }, subscriptionIds: [subscription], workspaceIds: [workspaceId],
+      limits: { sourceTimeoutInMs: 4_000, estateMaxAgeInMs: 300_000, estateFailureMaxAgeInMs: 15_000 },
+      monotonicNow: () => counter.at,
+    });
+    return { facade, counter };
+  }
+
+  it('serves the callers of one read together, reuses it for five minutes, then reads again', async () => {
+    const { facade, counter } = countedFacade();
+    const [first, second] = await Promise.all([facade.topology(), facade.findResources(['vm-app01'])]);
+    expect(first.ok && second.ok).toBe(true);
+    const perRead = counter.calls;
+    expect(perRead).toBeGreaterThan(0);
+    counter.at += 299_000;
+    expect((await facade.topology()).ok).toBe(true);
+    expect(counter.calls).toBe(perRead);
+    counter.at += 2_000;
+    expect((await facade.topology()).ok).toBe(true);
+    expect(counter.calls).toBe(2 * perRead);
+  });
+
+  it('answers a failed read from memory for 15 s (one question does not read a forbidden estate twice), then tries again', async () => {
+    const { facade, counter } = countedFacade();
+    lab.injectFault({ target: 'resourceGraph', kind: 'forbidden' });
+    const failed = await facade.topology();
+    expect(failed.ok).toBe(false);
+    const calls = counter.calls;
+    expect((await facade.findResources(['vm-app01'])).ok).toBe(false);
+    expect(counter.calls).toBe(calls);
+    lab.clearFaults();
+    counter.at += 16_000;
+    expect((await facade.topology()).ok).toBe(true);
+    expect(counter.calls).toBeGreaterThan(calls);
+  });
+
+  it('ends a caller\'s wait at its own deadline without failing the read the others wait for', async () => {
+    const { facade } = countedFacade();
+    lab.injectFault({ target: 'resourceGraph', kind: 'latency', latencyInMs: 300 });
+    const impatient = new AbortController();
+    const waiting = facade.topology(impatient.signal);
+    const patient = facade.topology();
+    impatient.abort();
+    const cut = await waiting;
+    expect(cut.ok).toBe(false);
+    if (!cut.ok) expect(cut.gap).toMatchObject({ source: 'Azure Resource Graph', reason: 'timeout' });
+    expect((await patient).ok).toBe(true);
+  });
+});
