@@ -162,3 +162,22 @@ describe('ianaZone', () => {
     expect(ianaZone(name)).toBeNull();
   });
 });
+
+describe('ranges with a date on each end (UTC, now 2026-11-26T15:00Z, a Thursday)', () => {
+  const now = '2026-11-26T15:00:00Z';
+  it.each([
+    // The end on its own date: the whole span, not the first day's hours.
+    ['from Monday 09:00 to Wednesday 17:00 UTC', window('2026-11-23T09:00:00', '2026-11-25T17:00:00')],
+    ['between 2026-11-24 09:00 and 2026-11-25 10:00 UTC', window('2026-11-24T09:00:00', '2026-11-25T10:00:00')],
+    ['between 2026-11-24T09:00:00Z and 2026-11-26T11:00:00Z', window('2026-11-24T09:00:00', '2026-11-26T11:00:00')],
+    // Both ends dated, the end first: the other way round.
+    ['from Wednesday 09:00 to Monday 17:00 UTC', window('2026-11-23T17:00:00', '2026-11-25T09:00:00')],
+    // One instant twice (a capture's refused connection): a point in time.
+    ['between 2026-11-26T13:57:06Z and 2026-11-26T13:57:06Z', window('2026-11-26T13:42:06', '2026-11-26T14:12:06')],
+    // One date for both ends still crosses midnight.
+    ['yesterday between 23:00 and 01:00', window('2026-11-25T23:00:00', '2026-11-26T01:00:00')],
+    ['between 23:00 and 01:00 on 2026-11-24', window('2026-11-24T23:00:00', '2026-11-25T01:00:00')],
+  ])('%s', (time, expected) => {
+    expect(windowOf(time, now)).toEqual(expected);
+  });
+});

@@ -7,7 +7,10 @@
  *   POINT_MARGIN_IN_MINUTES (15) either side of it.
  * - A time of day without a date is today, unless that is after `now`: then yesterday
  *   ("at 23:00" asked at 01:00 means last night).
- * - A range whose end is not after its start crosses midnight ("between 23:00 and 01:00").
+ * - A range whose end is before its start crosses midnight ("between 23:00 and 01:00"), unless the end
+ *   and the start have dates of their own and they differ: then it ends on its date ("from Monday 09:00 to
+ *   Wednesday 17:00"), or, when that is before the start, the range is read the other way round. A range
+ *   that ends at the instant it starts is a point in time.
  * - Parts of a day: morning 00:00-12:00, afternoon 12:00-18:00, evening 18:00-24:00,
  *   night 18:00-06:00 the next day ("last night" = yesterday 18:00 to today 06:00).
  *   Wide on purpose: a window too wide costs a slower query, one too narrow misses the evidence.
@@ -600,16 +603,30 @@ export function readWindow(lower: string, original: string, context: TimeContext
         const dated = from.date !== null;
         const fromDate = dated && from.date ? resolveDate(from.date, todayIn(pointZone(from))) : todayIn(pointZone(from));
         if (!fromDate) { start = null; end = null; break; }
+        // Both ends dated, on different dates ("from Monday 09:00 to Wednesday 17:00"): the end is on its own date.
+        const endDated = expression.from.date !== null && expression.to.date !== null && JSON.stringify(expression.to.date) !== JSON.stringify(expression.from.date);
+        const ownEndDate = endDated && expression.to.date ? resolveDate(expression.to.date, todayIn(pointZone(to))) : null;
+        if (endDated && !ownEndDate) { start = null; end = null; break; }
         const build = (date: CalendarDate) => {
           const startInstant = instantOf({ ...date, ...(from.tod as TimeOfDay) }, pointZone(from));
-          let endInstant = instantOf({ ...date, ...(to.tod as TimeOfDay) }, pointZone(to));
-          if (endInstant <= startInstant) endInstant = instantOf({ ...addDays(date, 1), ...(to.tod as TimeOfDay) }, pointZone(to));
+          let endInstant = instantOf({ ...(ownEndDate ?? date), ...(to.tod as TimeOfDay) }, pointZone(to));
+          if (ownEndDate === null && endInstant < startInstant) endInstant = instantOf({ ...addDays(date, 1), ...(to.tod as TimeOfDay) }, pointZone(to));
           return [startInstant, endInstant] as const;
         };
         let [rangeStart, rangeEnd] = build(fromDate);
         if (!dated && rangeStart > now) {
           assumptions.push('a time later than now without a date: taken as yesterday');
           [rangeStart, rangeEnd] = build(addDays(fromDate, -1));
+        }
+        if (rangeEnd === rangeStart) {
+          // "between 13:57:06 and 13:57:06" on one date: one instant, read as a point in time.
+          assumptions.push(`a range that starts and ends at the same instant: taken as ${POINT_MARGIN_IN_MINUTES} minutes either side of it`);
+          rangeStart -= POINT_MARGIN_IN_MINUTES * MINUTE_IN_MS;
+          rangeEnd += POINT_MARGIN_IN_MINUTES * MINUTE_IN_MS;
+        } else if (rangeEnd < rangeStart) {
+          // Both ends dated and the end first: read the other way round, and say so.
+          assumptions.push('a range whose end came before its start: read the other way round');
+          [rangeStart, rangeEnd] = [rangeEnd, rangeStart];
         }
         start = rangeStart;
         end = rangeEnd;
