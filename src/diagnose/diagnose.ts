@@ -9,7 +9,7 @@ import {
 } from '../domain/index.js';
 import { decide, focusCapture, type RuleInput } from '../rules/index.js';
 import { placeEndpoint } from './endpoints.js';
-import { numberEvidence, planInvestigation, runPlan } from './investigate.js';
+import { numberEvidence, planInvestigation, planSiteActivity, runPlan } from './investigate.js';
 import type { EvidenceDraft, EvidenceSources, FlowSelector, SourceTiming } from './ports.js';
 import { parseQuestion, type KnownName, type ParsedQuestion } from './question.js';
 import { scopeSources } from '../../tools/support/scope.js';
@@ -168,8 +168,11 @@ export async function diagnose(request: DiagnoseRequest, dependencies: DiagnoseD
     port: question.port,
     window: { start: new Date(question.window.start), end: new Date(question.window.end) },
   };
-  const steps = planInvestigation({ flow, source, destination, topology: estate }, sources);
-  const run = await runPlan(steps, runOptions);
+  const planInput = { flow, source, destination, topology: estate };
+  const planned = await runPlan(planInvestigation(planInput, sources), runOptions);
+  // What the plan found decides the follow-up; its evidence is numbered after the plan's.
+  const followUp = await runPlan(planSiteActivity(planInput, planned.outcomes, sources), runOptions);
+  const run = { outcomes: [...planned.outcomes, ...followUp.outcomes], timings: [...planned.timings, ...followUp.timings] };
 
   const drafts: EvidenceDraft[] = [
     ...topologyOutcome.evidence,

@@ -6,7 +6,9 @@
  * answers arrive, so the same inputs give the same verdict byte for byte.
  */
 import { setMaxListeners } from 'node:events';
-import type { Evidence, Gap, Topology } from '../domain/index.js';
+import { sameResourceId, type Evidence, type Gap, type Topology } from '../domain/index.js';
+import { anyPrefixContains, sameIp } from '../domain/net.js';
+import { logRowNames, SITE_ACTIVITY_SOURCE, SITE_FIREWALL_KINDS, SITE_HOSTS_PER_SOURCE, siteOf } from '../rules/index.js';
 import type { PlacedEndpoint } from './endpoints.js';
 import type { EvidenceDraft, EvidenceSources, FlowSelector, SourceOutcome, SourceTiming } from './ports.js';
 
@@ -97,6 +99,73 @@ export function planInvestigation(input: PlanInput, sources: EvidenceSources): P
     }
   }
   return steps;
+}
+
+/**
+ * Rows of other hosts of the site to the target, one per host and log source (the earliest: the adapters
+ * order rows by time), at most SITE_HOSTS_PER_SOURCE hosts each; firewall rows only of the kinds that
+ * record an initiated flow (SITE_FIREWALL_KINDS).
+ */
+function siteRows(drafts: readonly EvidenceDraft[], site: string, target: string, sourceIp: string): EvidenceDraft[] {
+  const hosts = { 'firewall-log': new Set<string>(), 'flow-log': new Set<string>() };
+  return drafts.filter((draft) => {
+    if (draft.kind !== 'firewall-log' && draft.kind !== 'flow-log') return false;
+    if (draft.kind === 'firewall-log' && !SITE_FIREWALL_KINDS.includes(draft.data.kind)) return false;
+    const host = draft.data.sourceIp;
+    if (host === null || sameIp(host, sourceIp) || !anyPrefixContains([site], host) || !anyPrefixContains([target], draft.data.destinationIp)) return false;
+    const seen = hosts[draft.kind];
+    if (seen.has(host.toLowerCase()) || seen.size >= SITE_HOSTS_PER_SOURCE) return false;
+    seen.add(host.toLowerCase());
+    return true;
+  });
+}
+
+const gapKey = (gap: Gap) => `${gap.source.toLowerCase()}|${gap.reason}`;
+
+/**
+ * The follow-up of a plan whose logs hold no row of a flow from an on-premises source: the same window's
+ * rows of other hosts of the source's site (its connection's prefix holding it, else its /24) to the
+ * destination on any port, else to the destination's VNet. They are the positive half of "no packets from
+ * the source": the site's traffic does cross the same connection into the logs. Addresses come from the
+ * estate and the question's validated addresses, never from text; the adapters validate them again. A gap
+ * the plan already reported (a table not enabled) is not repeated; any other failure is a gap of its own.
+ */
+export function planSiteActivity(input: PlanInput, earlier: readonly SourceOutcome[], sources: EvidenceSources): PlanStep[] {
+  const { flow, source, destination, topology } = input;
+  const sourceIp = flow.sourceIp;
+  const destinationIp = flow.destinationIp;
+  // An address of a remote site: behind a connection's prefixes, or only in the gateway's learned ones.
+  if ((source.kind !== 'remoteSite' && source.kind !== 'external') || sourceIp === null || destinationIp === null) return [];
+  if (earlier.some((outcome) => outcome.evidence.some((draft) => logRowNames(draft, sourceIp)))) return [];
+  const site = siteOf(topology, sourceIp);
+  if (site === null) return [];
+  const network = topology.virtualNetworks.find((candidate) => sameResourceId(candidate.id, destination.virtualNetworkId));
+  const targets = [destinationIp, ...(network?.addressPrefixes ?? [])];
+  const reported = new Set(earlier.flatMap((outcome) => outcome.gaps).map(gapKey));
+  return [{
+    name: 'siteActivity',
+    source: SITE_ACTIVITY_SOURCE,
+    async run(signal) {
+      const failures = new Map<string, Gap>();
+      const outcomeOf = (evidence: EvidenceDraft[]): SourceOutcome => ({
+        evidence,
+        gaps: [...failures.values()].map((gap) => ({ source: SITE_ACTIVITY_SOURCE, reason: gap.reason, detail: `${gap.source}: ${gap.detail}` })),
+      });
+      for (const target of targets) {
+        const selector: FlowSelector = { sourceIp: site, destinationIp: target, destinationFqdn: null, protocol: 'any', port: null, window: flow.window };
+        const outcomes = await Promise.all([
+          ...(topology.firewalls.length > 0 ? [sources.firewallLogs(selector, signal)] : []),
+          sources.flowLogs(selector, signal),
+        ]);
+        for (const gap of outcomes.flatMap((outcome) => outcome.gaps)) {
+          if (!reported.has(gapKey(gap)) && !failures.has(gapKey(gap))) failures.set(gapKey(gap), gap);
+        }
+        const rows = siteRows(outcomes.flatMap((outcome) => outcome.evidence), site, target, sourceIp);
+        if (rows.length > 0) return outcomeOf(rows);
+      }
+      return outcomeOf([]);
+    },
+  }];
 }
 
 /** Options of a run. */

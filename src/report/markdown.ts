@@ -29,7 +29,17 @@ export function describeBlockedAt(verdict: Verdict): string | null {
 }
 
 function evidenceLine(item: EvidenceItem): string {
-  return `- **${item.id}** \`${item.source}\`: ${item.summary}\n\n${fence(item.query)}`;
+  return `- **${item.id}** \`${item.source}\`: ${item.summary}`;
+}
+
+/**
+ * Cited items grouped by the query that produced them (in the order first cited), the query once
+ * after its items: rows of one table share one query, which a reader reruns once.
+ */
+function evidenceBlocks(items: readonly EvidenceItem[]): string[] {
+  const groups = new Map<string, EvidenceItem[]>();
+  for (const item of items) groups.set(item.query, [...(groups.get(item.query) ?? []), item]);
+  return [...groups].map(([query, members]) => `${members.map(evidenceLine).join('\n')}\n\n${fence(query)}`);
 }
 
 /** Renders the whole verdict. */
@@ -50,10 +60,8 @@ export function renderVerdictMarkdown(verdict: Verdict): string {
     lines.push('### Proof', '');
     for (const finding of verdict.findings) {
       lines.push(`#### ${finding.id} \`${finding.code}\``, '', finding.summary, '');
-      for (const id of finding.evidence) {
-        const item = byId.get(id);
-        if (item) lines.push(evidenceLine(item), '');
-      }
+      const items = finding.evidence.map((id) => byId.get(id)).filter((item): item is EvidenceItem => item !== undefined);
+      for (const block of evidenceBlocks(items)) lines.push(block, '');
     }
   }
   if (verdict.gaps.length > 0) {

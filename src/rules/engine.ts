@@ -7,6 +7,7 @@ import {
   CAUSES, CONFIDENCE_RANK, CONTRIBUTING, type CauseCode, type Confidence, type ContributingCode,
 } from '../domain/index.js';
 import { analyse } from './context.js';
+import { SITE_ACTIVITY_SOURCE } from './site.js';
 import type { Decision, Rule, RuleFinding, RuleInput } from './types.js';
 
 /**
@@ -90,7 +91,8 @@ export function decideFrom(input: RuleInput, findings: RuleFinding[]): Decision 
     // (not a refusal above it: SNAT, TLS and PaaS refusals happen on a working path).
     if (STAGE[cause] <= STAGE.tcp_reset && findings.some((finding) => finding.code === 'path_ok')) confidence = 'low';
     // Inferred conclusions with a key source missing: low. Gaps never raise it.
-    if (confidence === 'medium' && input.gaps.some((gap) => MISSING_SOURCE.has(gap.reason))) confidence = lower(confidence);
+    // The site's other hosts only add proof beside the flow's own logs: without them the verdict stands as it would have.
+    if (confidence === 'medium' && input.gaps.some((gap) => MISSING_SOURCE.has(gap.reason) && gap.source !== SITE_ACTIVITY_SOURCE)) confidence = lower(confidence);
   }
 
   const nextSteps = [...new Set([

@@ -33,6 +33,7 @@ export type { Decision, Rule, RuleFinding, RuleInput } from './types.js';
 export { chooseCause, decideFrom, runRules } from './engine.js';
 export { analyse } from './context.js';
 export { focusCapture, type FocusedCapture } from './capture.js';
+export { logRowNames, ownBlock, SITE_ACTIVITY_SOURCE, SITE_FIREWALL_KINDS, SITE_HOSTS_PER_SOURCE, siteOf, sitePrefix } from './site.js';
 export { computeSubnetRoutes, longestPrefixMatch, compareRoutes, fromEffectiveRoutes, type ModelRoute, type SubnetRoutes } from './routes/model.js';
 export { walkPath, computedRouteViews, type PathResult, type Hop, type PathProblem } from './routes/path.js';
 export { evaluateSecurityRules, type NsgDecision } from './security/nsg.js';
