@@ -47,10 +47,10 @@ const runOptions = { sourceTimeoutInMs: 5_000, monotonicNow: () => 0 };
 const nothing: SourceOutcome = { evidence: [], gaps: [] };
 
 describe('planSiteActivity', () => {
-  it.each([
+  it.each<[string, string, SourceOutcome[]]>([
     ['an Azure source', IP.data, [nothing]],
     ['a flow some log already shows', IP.branchHost, [{ evidence: [row(firewallLog({ destinationPort: 443 }))], gaps: [] }]],
-  ] as const)('plans nothing for %s', (_description, sourceIp, earlier) => {
+  ])('plans nothing for %s', (_description, sourceIp, earlier) => {
     const { sources } = fakeSources(() => nothing);
     expect(planSiteActivity(planInput(sourceIp), earlier, sources)).toEqual([]);
   });
