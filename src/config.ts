@@ -49,6 +49,8 @@ export const ConfigSchema = z.object({
   NETPROOF_LIMITS_QUERY_ROWS: integer(500),
   /** Per-source timeout of an investigation, milliseconds. */
   NETPROOF_LIMITS_SOURCE_TIMEOUT_MS: integer(30_000),
+  /** How long the estate read from Resource Graph (ARM configuration: route tables, NSGs, peerings) is reused, milliseconds. */
+  NETPROOF_LIMITS_ESTATE_MAX_AGE_MS: integer(300_000),
   /** LLM tool-call rounds per turn. */
   NETPROOF_LIMITS_TOOL_ROUNDS: integer(8),
   /** LLM tokens per turn. */

@@ -257,6 +257,7 @@ function limitsOf(config: Config) {
     maxRows: config.NETPROOF_LIMITS_QUERY_ROWS,
     sourceTimeoutInMs: config.NETPROOF_LIMITS_SOURCE_TIMEOUT_MS,
     captureMaxBytes: config.NETPROOF_LIMITS_CAPTURE_BYTES,
+    estateMaxAgeInMs: config.NETPROOF_LIMITS_ESTATE_MAX_AGE_MS,
   };
 }
 

@@ -41,6 +41,7 @@ const DEFAULTS: Record<string, number> = {
   NETPROOF_LIMITS_CONVERSATIONS: 1_000_000,
   NETPROOF_LIMITS_QUERY_ROWS: 500,
   NETPROOF_LIMITS_SOURCE_TIMEOUT_MS: 30_000,
+  NETPROOF_LIMITS_ESTATE_MAX_AGE_MS: 300_000,
   NETPROOF_LIMITS_TOOL_ROUNDS: 8,
   NETPROOF_LIMITS_TOKENS_PER_TURN: 60_000,
   NETPROOF_LIMITS_INVESTIGATIONS_PER_CONVERSATION: 2,
@@ -137,6 +138,26 @@ describe('pipeline limits through the lab', () => {
     expect(verdict.evidence.some((item) => item.source === 'packetCapture')).toBe(false);
     expect(verdict.gaps).toContainEqual(expect.objectContaining({ reason: 'unsupported', detail: expect.stringMatching(/512-byte capture limit/) }));
   });
+});
+
+describe('the estate max age the composition root passes (src/main.ts)', () => {
+  it.each([
+    ['the default (5 minutes): the second question reuses the first read', {}, true],
+    ['NETPROOF_LIMITS_ESTATE_MAX_AGE_MS=1: a read 20 ms later is a new one', { NETPROOF_LIMITS_ESTATE_MAX_AGE_MS: '1' }, false],
+  ])('%s', async (_name, environment, reused) => {
+    const runtime = await createRuntime(parseConfig(environment), { scenarioDirectories: [repositoryPath('src', 'lab', 'scenarios', 'tcp-reset')], frozenClock: true });
+    try {
+      const facade = runtime.estates[0]!.facade;
+      const first = facade.estate();
+      expect((await first).ok).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const second = facade.estate();
+      expect((await second).ok).toBe(true);
+      expect(second === first).toBe(reused);
+    } finally {
+      await runtime.close();
+    }
+  }, 60_000);
 });
 
 describe('capture reader limits the composition root passes (src/main.ts)', () => {
