@@ -11,14 +11,12 @@
  * where this file is TypeScript source). The download URL is a bearer secret
  * (pre-authorised): it is never logged.
  */
-import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
+import { builtModuleUrl } from '../built-module.js';
 import { CAPTURE_REPORT_LINES_FORMAT, CaptureSummarySchema, captureReportLines, type CaptureLimits, type CaptureSummary } from '../capture/index.js';
 import { CaptureReportSchema, type CaptureReport } from '../domain/capture-report.js';
 import { UserInputError } from '../domain/errors.js';
@@ -292,23 +290,9 @@ async function checkWholeReport(value: unknown, rest: Iterator<string>): Promise
   return report;
 }
 
-/** Where the built capture analyser is. */
+/** Where the built capture analyser is (the worker cannot load TypeScript source). */
 export function captureModuleUrl(): URL {
-  const sibling = new URL('../capture/index.js', import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) return sibling;
-  // Running from TypeScript source (vitest): the worker cannot load .ts, so it loads the build.
-  let directory = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(directory, 'package.json'))) {
-      const built = join(directory, 'dist', 'src', 'capture', 'index.js');
-      if (existsSync(built)) return pathToFileURL(built);
-      break;
-    }
-    const parent = dirname(directory);
-    if (parent === directory) break;
-    directory = parent;
-  }
-  throw new Error('the capture analyser is not built: run `npm run build` (dist/src/capture/index.js is missing)');
+  return builtModuleUrl('capture/index.js', 'the capture analyser');
 }
 
 /**

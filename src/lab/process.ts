@@ -4,13 +4,12 @@
  * event loop and memory then hold only the product: the emulator's KQL language service, its
  * tables and Azurite run beside it, on another core. The load benchmark measures the bot this way.
  *
- * The child is `process-child.js` next to this file when running from a build; from TypeScript
- * source (vitest) it is the package's built `dist/src/lab/process-child.js`.
+ * The child runs the compiled `process-child.js` (`builtModuleUrl`): from TypeScript source (vitest),
+ * the package's `dist/`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtModuleUrl } from '../built-module.js';
 import type { Fault } from '../domain/scenario.js';
 import { azuriteAt } from './azurite.js';
 import { ManualClock, RealClock, type LabClock } from './clock.js';
@@ -43,23 +42,6 @@ export type LabProcessMessage =
   | { type: 'failed'; message: string }
   | { type: 'closed' };
 
-/** Where the child's code is. */
-function childModulePath(): string {
-  const sibling = fileURLToPath(new URL('./process-child.js', import.meta.url));
-  if (existsSync(sibling)) return sibling;
-  let directory = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(directory, 'package.json'))) {
-      const built = join(directory, 'dist', 'src', 'lab', 'process-child.js');
-      if (existsSync(built)) return built;
-      break;
-    }
-    const parent = dirname(directory);
-    if (parent === directory) break;
-    directory = parent;
-  }
-  throw new Error('the lab process is not built: run `npm run build` (dist/src/lab/process-child.js is missing)');
-}
 
 /** A ManualClock whose advances also move the child's clock. */
 class ForwardingClock extends ManualClock {
@@ -101,7 +83,7 @@ function waitFor<T extends LabProcessMessage['type']>(child: ChildProcess, type:
 export async function startLabProcess(options: LabProcessOptions): Promise<Lab> {
   const scenarios = await Promise.all(options.scenarios.map((directory) => loadScenario(directory)));
   // A clean child: no inherited flags (--cpu-prof, --inspect), nothing of the caller's environment (its secrets stay here).
-  const child = fork(childModulePath(), [], { execArgv: [], env: {}, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(builtModuleUrl('lab/process-child.js', 'the lab process')), [], { execArgv: [], env: {}, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const startedAtEpochInMs = Date.now();
   const clock: LabClock = options.frozenClock ? new ForwardingClock(child) : new RealClock(startedAtEpochInMs);
   let ready: Extract<LabProcessMessage, { type: 'ready' }>;

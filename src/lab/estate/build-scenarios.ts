@@ -4,8 +4,8 @@
  * `captures.sh` with tcprewrite and are only checked here.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../../built-module.js';
 import { composeScenario, serialise } from './compose.js';
 import { STORIES } from './scenarios.js';
 
@@ -14,17 +14,7 @@ export function scenariosFolder(root: string): string {
   return join(root, 'src', 'lab', 'scenarios');
 }
 
-function repositoryRoot(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(folder, 'package.json'))) {
-    const parent = dirname(folder);
-    if (parent === folder) throw new Error('package.json not found above the builder');
-    folder = parent;
-  }
-  return folder;
-}
-
-const root = resolve(process.argv[2] ?? repositoryRoot());
+const root = resolve(process.argv[2] ?? packageRoot());
 const missing: string[] = [];
 for (const factory of STORIES) {
   const story = factory();
