@@ -177,6 +177,15 @@ export function ipVersionOf(text: string): 4 | 6 | null {
   return parsePrefix(text)?.version ?? null;
 }
 
+/** The canonical text of a prefix (`192.168.10.0/24`, `fd00::/64`). */
+export function formatPrefix(prefix: IpPrefix): string {
+  const bytes = new Uint8Array(bitsOf(prefix.version) / 8);
+  for (let index = 0; index < bytes.length; index += 1) {
+    bytes[index] = Number((prefix.network >> BigInt(8 * (bytes.length - 1 - index))) & 0xffn);
+  }
+  return `${prefix.version === 4 ? formatIpv4(bytes) : formatIpv6(bytes)}/${prefix.prefixLength}`;
+}
+
 /** Formats 4 bytes at `offset` as dotted-quad IPv4 text. */
 export function formatIpv4(bytes: Uint8Array, offset = 0): string {
   return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;

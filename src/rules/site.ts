@@ -5,7 +5,7 @@
  * they always mean the same one.
  */
 import type { Evidence, Topology } from '../domain/index.js';
-import { bitsOf, formatIpv4, formatIpv6, parseIp, parsePrefix, prefixContains, prefixOf, sameIp, type IpPrefix } from '../domain/net.js';
+import { bitsOf, formatPrefix, parseIp, parsePrefix, prefixContains, prefixOf, sameIp, type IpPrefix } from '../domain/net.js';
 import { onPremGatewayFor } from './estate.js';
 
 /** Rows of other hosts kept per log source, one per host: enough to count hosts and name examples, bounded. */
@@ -20,20 +20,11 @@ export const SITE_FIREWALL_KINDS: readonly string[] = ['network', 'application',
 /** The gap source of the site query, so its failure reads as what it is and is told apart from the flow's own logs. */
 export const SITE_ACTIVITY_SOURCE = 'other hosts of the site';
 
-/** The canonical text of a prefix (`192.168.10.0/24`). */
-export function prefixText(prefix: IpPrefix): string {
-  const bytes = new Uint8Array(bitsOf(prefix.version) / 8);
-  for (let index = 0; index < bytes.length; index += 1) {
-    bytes[index] = Number((prefix.network >> BigInt(8 * (bytes.length - 1 - index))) & 0xffn);
-  }
-  return `${prefix.version === 4 ? formatIpv4(bytes) : formatIpv6(bytes)}/${prefix.prefixLength}`;
-}
-
 /** The source's own block: its /24 (IPv4) or /64 (IPv6); null for a text that is not an address. */
 export function ownBlock(sourceIp: string | null): string | null {
   const address = parseIp(sourceIp);
   const block = address === null ? null : prefixOf(address, address.version === 4 ? 24 : 64);
-  return block === null ? null : prefixText(block);
+  return block === null ? null : formatPrefix(block);
 }
 
 /**
@@ -47,7 +38,7 @@ export function sitePrefix(remotePrefixes: readonly string[], sourceIp: string |
     .map((text) => parsePrefix(text))
     .filter((prefix): prefix is IpPrefix => prefix !== null && prefix.prefixLength < bitsOf(address.version) && prefixContains(prefix, address))
     .sort((left, right) => right.prefixLength - left.prefixLength)[0];
-  return containing !== undefined ? prefixText(containing) : ownBlock(sourceIp);
+  return containing !== undefined ? formatPrefix(containing) : ownBlock(sourceIp);
 }
 
 /**

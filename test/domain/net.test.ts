@@ -2,7 +2,7 @@ import { SocketAddress } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  anyPrefixContains, compareIp, formatIpv4, formatIpv6, ipv4PrefixContains, ipVersionOf, isPrivateIp, parseIp, parseIpv4, parseIpv4Prefix, parseIpv6,
+  anyPrefixContains, compareIp, formatIpv4, formatIpv6, formatPrefix, ipv4PrefixContains, ipVersionOf, isPrivateIp, parseIp, parseIpv4, parseIpv4Prefix, parseIpv6,
   parsePrefix, prefixContains, prefixCovers, prefixOf, sameIp,
 } from '../../src/domain/net.js';
 
@@ -217,5 +217,24 @@ describe('address text of raw bytes', () => {
     expect(formatIpv6(Buffer.from(hex, 'hex'))).toBe(text);
     // The text reads back as the same address.
     expect(sameIp(formatIpv6(Buffer.from(hex, 'hex')), text)).toBe(true);
+  });
+});
+
+describe('formatPrefix', () => {
+  it.each([
+    ['192.168.10.0/24', '192.168.10.0/24'],
+    ['10.0.0.0/8', '10.0.0.0/8'],
+    ['0.0.0.0/0', '0.0.0.0/0'],
+    ['fd00:0:0:0::/64', 'fd00::/64'],
+    ['2001:db8::/32', '2001:db8::/32'],
+  ])('%s prints as %s', (text, expected) => {
+    const prefix = parsePrefix(text);
+    expect(prefix).not.toBeNull();
+    expect(formatPrefix(prefix!)).toBe(expected);
+  });
+
+  it('prints the network of an address cut to a length', () => {
+    expect(formatPrefix(prefixOf(parseIp('192.168.10.57')!, 24)!)).toBe('192.168.10.0/24');
+    expect(formatPrefix(prefixOf(parseIp('fd00::1:2:3:4')!, 64)!)).toBe('fd00::/64');
   });
 });
