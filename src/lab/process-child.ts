@@ -18,8 +18,8 @@ let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  // The parent waits for this process to exit, which follows.
   await lab?.close();
-  answer({ type: 'closed' });
   process.disconnect?.();
   process.exit(0);
 }

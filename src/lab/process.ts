@@ -39,8 +39,7 @@ export type LabProcessRequest =
 /** What the child answers. */
 export type LabProcessMessage =
   | { type: 'ready'; origin: string; shadowed: string[]; storage: { url: string; accounts: [string, string][] } | null }
-  | { type: 'failed'; message: string }
-  | { type: 'closed' };
+  | { type: 'failed'; message: string };
 
 
 /** A ManualClock whose advances also move the child's clock. */

@@ -169,7 +169,7 @@ export const noPacketsFromSource: Rule = {
     const target = `${analysis.flow.destinationIp ?? 'Azure'}${analysis.flow.port !== null ? ` port ${analysis.flow.port}` : ''}`;
     return [{
       code: 'no_packets_from_source',
-      summary: tunnelDown || tunnelReportedDown
+      summary: down
         ? `Nothing from ${sourceIp} can reach Azure: the connection ${connection?.name ?? ''} to its site is not connected.`
         : `Not one packet from ${sourceIp} to ${analysis.flow.destinationIp ?? 'the destination'}${analysis.flow.port !== null ? `:${analysis.flow.port}` : ''} appears in ${seenBy}, which cover the window: it is blocked before Azure.`
           + (activity === null ? '' : siteSentence(analysis, activity, seenBy)),
