@@ -87,3 +87,26 @@ describe('the lab in a child process', () => {
     await expect(fetch(`${url}/subscriptions?api-version=2022-12-01`)).rejects.toThrow();
   }, 60_000);
 });
+
+describe('Azurite does not outlive the process that started it', () => {
+  it('is gone once a process that started it ends on an uncaught error, without close()', async () => {
+    const { spawn } = await import('node:child_process');
+    const azurite = new URL('../../dist/src/lab/azurite.js', import.meta.url).href;
+    // A process that starts Azurite, prints where it listens, and dies of an uncaught error.
+    const script = `const { startAzurite } = await import(${JSON.stringify(azurite)}); const a = await startAzurite([]); console.log(a.url); throw new Error('dies');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).not.toBe(0);
+    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(output)?.[0];
+    expect(url).toBeDefined();
+    // Killed on the way out: its port answers nothing (a little time for the kill to land).
+    let answered = true;
+    for (let attempt = 0; attempt < 50 && answered; attempt += 1) {
+      answered = await fetch(`${url}/devstoreaccount1?comp=list`).then(() => true, () => false);
+      if (answered) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(answered).toBe(false);
+  }, 60_000);
+});
