@@ -4,10 +4,10 @@
  * Playground over its HTTP API, the bot's replies read from the playground's WebSocket
  * (what its Teams UI renders). Personal chat question to verdict card, a card action,
  * a file upload (custom activity with a loopback download URL), a group chat mention,
- * and a clean stop on SIGTERM. Everything stays on loopback.
+ * and a clean stop on SIGTERM that takes the lab's child process with it. Everything stays on loopback.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPTURES, expectValidCard, startFileServer, textOf } from '../bot/helpers.js';
@@ -49,6 +49,32 @@ async function send(conversationId: string, body: Record<string, unknown>): Prom
 }
 
 const cardOf = (item: Streamed | undefined) => item?.message?.attachments?.find((attachment) => attachment.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+
+/** The processes whose parent is `pid`, with their command lines (Linux /proc). */
+function childrenOf(pid: number): { pid: number; command: string }[] {
+  const children: { pid: number; command: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === pid) children.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 beforeAll(async () => {
   files = await startFileServer(new Map([['tcp_refused.pcap', { body: readFileSync(join(CAPTURES, 'tcp_refused.pcap')) }]]));
@@ -139,10 +165,13 @@ describe('netproof start in the Agents Playground', () => {
     expect(streamed.slice(before).filter((item) => item.actionConversationId === group && item.action === 'createMessage' && (item.message as { from?: { id?: string } } | undefined)?.from?.id === config.bot.id)).toHaveLength(1);
   });
 
-  it('stops cleanly on SIGTERM', async () => {
+  it('runs the lab in a child process, and stops cleanly on SIGTERM, the lab with it', async () => {
+    const lab = childrenOf(running.bot.pid ?? -1).filter((child) => child.command.includes('process-child.js'));
+    expect(lab).toHaveLength(1);
     const exited = new Promise<number | null>((done) => running.bot.once('exit', (code) => done(code)));
     running.bot.kill('SIGTERM');
     expect(await exited).toBe(0);
+    await until(() => (isRunning(lab[0]!.pid) ? undefined : true));
     // pino writes JSON lines to stdout: no error or fatal line in the whole run.
     expect(running.botLines.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
     expect(running.botErrors.join('')).toBe('');
